@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * procfs.c - /proc/tcpwave, the ring as text, and /proc/tcpwave_stats,
+ * its counters.  README.md ("The /proc/tcpwave ABI") is the contract;
+ * keep the two in step.
+ *
+ * Each open file is a reader with its own cursor (a sequence number), as
+ * each open of /dev/kmsg is (kernel/printk/printk.c, devkmsg_read()).
+ * Reading never consumes anything for another reader.  read() formats one
+ * line at a time into the reader's buffer and hands out as many bytes as
+ * the caller asked for, so any buffer size gives the same byte stream.
+ * read() never blocks: at the newest record it returns 0, end of file,
+ * which is where "cat /proc/tcpwave" stops.  A follower then waits in
+ * poll() and reads on from where it stopped.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/fs.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/stringify.h>
+#include <linux/uaccess.h>
+
+#include "tcpwave.h"
+
+/* Longest record line: 2 x "[IPv6]:port" and 16 comm bytes as \ooo. */
+#define TW_LINE_MAX	512
+
+#define TW_COLUMN_NAME(name) " " #name
+static const char tw_header[] =
+	"# " TCPWAVE_HEADER_TAG " "
+	__stringify(TCPWAVE_FORMAT_MAJOR) "." __stringify(TCPWAVE_FORMAT_MINOR)
+	TCPWAVE_COLUMNS(TW_COLUMN_NAME) "\n";
+#undef TW_COLUMN_NAME
+
+static const char * const tw_state_names[TCPWAVE_STATE_MAX] = {
+#define TW_STATE_NAME(name, value) [TCPWAVE_##name] = #name,
+	TCPWAVE_STATES(TW_STATE_NAME)
+#undef TW_STATE_NAME
+};
+
+static const char * const tw_ctx_names[TCPWAVE_CTX_MAX] = {
+#define TW_CTX_NAME(name, value) [TCPWAVE_CTX_##name] = #name,
+	TCPWAVE_CONTEXTS(TW_CTX_NAME)
+#undef TW_CTX_NAME
+};
+
+struct tw_reader {
+	struct mutex lock;	/* one read()/lseek() at a time on this file */
+	u64 cursor;		/* seq of the next record to format */
+	bool want_header;
+	unsigned int len;	/* bytes formatted into line[] */
+	unsigned int off;	/* of which off were already read */
+	char line[TW_LINE_MAX];
+};
+
+static struct proc_dir_entry *tw_proc_records;
+static struct proc_dir_entry *tw_proc_stats;
+static atomic_t tw_nr_readers = ATOMIC_INIT(0);
+static atomic64_t tw_reader_lost = ATOMIC64_INIT(0);
+
+static int tw_print_state(char *buf, size_t size, u8 state)
+{
+	if (state < TCPWAVE_STATE_MAX && tw_state_names[state])
+		return scnprintf(buf, size, " %s", tw_state_names[state]);
+	/* A state this module has no name for: the kernel's number. */
+	return scnprintf(buf, size, " %u", state);
+}
+
+static int tw_print_addr(char *buf, size_t size, u8 family,
+			 const u8 *addr, u16 port)
+{
+	if (family == 6)
+		return scnprintf(buf, size, " [%pI6c]:%u", addr, port);
+	return scnprintf(buf, size, " %pI4:%u", addr, port);
+}
+
+/*
+ * comm may hold any byte but NUL (prctl(PR_SET_NAME)).  Fields are
+ * separated by white space, so escape white space, control bytes,
+ * non-ASCII and the backslash itself as \ooo, as /proc/self/mountinfo
+ * escapes paths.
+ */
+static int tw_print_comm(char *buf, size_t size, const char *comm)
+{
+	int n = scnprintf(buf, size, " ");
+	unsigned int i;
+
+	for (i = 0; i < TCPWAVE_COMM_LEN && comm[i]; i++) {
+		unsigned char c = comm[i];
+
+		if (c <= ' ' || c >= 0x7f || c == '\\')
+			n += scnprintf(buf + n, size - n, "\\%03o", c);
+		else
+			n += scnprintf(buf + n, size - n, "%c", c);
+	}
+	return n;
+}
+
+static unsigned int tw_format_record(char *buf, size_t size,
+				     const struct tcpwave_record *r)
+{
+	u32 hi = r->cookie >> 32, lo = (u32)r->cookie;
+	int n;
+
+	n = scnprintf(buf, size, "%llu %llu %u ", r->seq, r->ts_ns, r->cpu);
+	/* The cookie exactly as "ss -e" prints it after "sk:". */
+	if (hi)
+		n += scnprintf(buf + n, size - n, "%08x", hi);
+	n += scnprintf(buf + n, size - n, "%08x %u %u",
+		       lo, r->netns, r->family);
+	n += tw_print_addr(buf + n, size - n, r->family, r->laddr, r->lport);
+	n += tw_print_addr(buf + n, size - n, r->family, r->raddr, r->rport);
+	n += tw_print_state(buf + n, size - n, r->oldstate);
+	n += tw_print_state(buf + n, size - n, r->newstate);
+	if (r->ctx == TCPWAVE_CTX_task) {
+		n += scnprintf(buf + n, size - n, " %s %u",
+			       tw_ctx_names[r->ctx], r->pid);
+		n += tw_print_comm(buf + n, size - n, r->comm);
+	} else {
+		n += scnprintf(buf + n, size - n, " %s - -",
+			       r->ctx < TCPWAVE_CTX_MAX ?
+			       tw_ctx_names[r->ctx] : "?");
+	}
+	n += scnprintf(buf + n, size - n, "\n");
+	return n;
+}
+
+/*
+ * Put the reader's next line into rd->line.  Returns 0, or -EAGAIN when
+ * the reader has caught up with the newest record.
+ */
+static int tw_reader_fill(struct tw_reader *rd)
+{
+	struct tcpwave_record rec;
+	u64 lost;
+	int ret;
+
+	rd->off = 0;
+	rd->len = 0;
+	if (rd->want_header) {
+		rd->want_header = false;
+		rd->len = strscpy(rd->line, tw_header, sizeof(rd->line));
+		return 0;
+	}
+
+	ret = tw_ring_read(&rd->cursor, &rec, &lost);
+	if (ret == -EPIPE) {
+		atomic64_add(lost, &tw_reader_lost);
+		rd->len = scnprintf(rd->line, sizeof(rd->line),
+				    "# lost %llu\n", lost);
+		return 0;
+	}
+	if (ret)
+		return ret;
+	rd->len = tw_format_record(rd->line, sizeof(rd->line), &rec);
+	return 0;
+}
+
+static int tw_records_open(struct inode *inode, struct file *file)
+{
+	struct tw_reader *rd;
+
+	rd = kzalloc(sizeof(*rd), GFP_KERNEL);
+	if (!rd)
+		return -ENOMEM;
+	mutex_init(&rd->lock);
+	rd->cursor = tw_ring_oldest();
+	rd->want_header = true;
+	file->private_data = rd;
+	atomic_inc(&tw_nr_readers);
+	return 0;
+}
+
+static int tw_records_release(struct inode *inode, struct file *file)
+{
+	struct tw_reader *rd = file->private_data;
+
+	mutex_destroy(&rd->lock);
+	kfree(rd);
+	atomic_dec(&tw_nr_readers);
+	return 0;
+}
+
+static ssize_t tw_records_read(struct file *file, char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	struct tw_reader *rd = file->private_data;
+	size_t done = 0;
+	ssize_t ret = 0;
+
+	if (mutex_lock_interruptible(&rd->lock))
+		return -ERESTARTSYS;
+	while (done < count) {
+		size_t n;
+
+		if (rd->off == rd->len && tw_reader_fill(rd))
+			break;
+		n = min_t(size_t, count - done, rd->len - rd->off);
+		if (copy_to_user(ubuf + done, rd->line + rd->off, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		rd->off += n;
+		done += n;
+	}
+	*ppos += done;
+	mutex_unlock(&rd->lock);
+	return done ? done : ret;
+}
+
+static __poll_t tw_records_poll(struct file *file, poll_table *wait)
+{
+	struct tw_reader *rd = file->private_data;
+
+	poll_wait(file, tw_ring_waitqueue(), wait);
+	if (READ_ONCE(rd->want_header) ||
+	    READ_ONCE(rd->off) != READ_ONCE(rd->len) ||
+	    READ_ONCE(rd->cursor) < tw_ring_head())
+		return EPOLLIN | EPOLLRDNORM;
+	return 0;
+}
+
+/*
+ * lseek(fd, 0, SEEK_SET): rewind to the oldest record still in the ring,
+ * header first, as a fresh open would.  lseek(fd, 0, SEEK_END): skip to
+ * the newest, so that the following reads return only new records (the
+ * header still comes first if it was not read yet).  lseek(fd, 0,
+ * SEEK_CUR): the number of bytes read since open or the last rewind.
+ * Anything else: -EINVAL.
+ */
+static loff_t tw_records_lseek(struct file *file, loff_t offset, int whence)
+{
+	struct tw_reader *rd = file->private_data;
+	loff_t ret = 0;
+
+	if (offset)
+		return -EINVAL;
+	if (mutex_lock_interruptible(&rd->lock))
+		return -ERESTARTSYS;
+	switch (whence) {
+	case SEEK_SET:
+		rd->cursor = tw_ring_oldest();
+		rd->want_header = true;
+		rd->off = 0;
+		rd->len = 0;
+		file->f_pos = 0;
+		break;
+	case SEEK_END:
+		rd->cursor = tw_ring_head();
+		if (!rd->want_header) {
+			rd->off = 0;
+			rd->len = 0;
+		}
+		ret = file->f_pos;
+		break;
+	case SEEK_CUR:
+		ret = file->f_pos;
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	mutex_unlock(&rd->lock);
+	return ret;
+}
+
+static const struct proc_ops tw_records_ops = {
+	.proc_open	= tw_records_open,
+	.proc_release	= tw_records_release,
+	.proc_read	= tw_records_read,
+	.proc_poll	= tw_records_poll,
+	.proc_lseek	= tw_records_lseek,
+};
+
+static int tw_stats_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "format %d.%d\n",
+		   TCPWAVE_FORMAT_MAJOR, TCPWAVE_FORMAT_MINOR);
+	seq_printf(m, "ring_records %u\n", tw_ring_size());
+	seq_printf(m, "ring_bytes %zu\n", tw_ring_bytes());
+	seq_printf(m, "records_written %llu\n", tw_ring_head());
+	seq_printf(m, "records_overwritten %llu\n", tw_ring_oldest());
+	seq_printf(m, "reader_lost %lld\n",
+		   (long long)atomic64_read(&tw_reader_lost));
+	seq_printf(m, "kprobe_nmissed %lu\n", tw_probes_nmissed());
+	seq_printf(m, "readers %d\n", atomic_read(&tw_nr_readers));
+	return 0;
+}
+
+int __init tw_proc_init(void)
+{
+	/* Every connection of every user: root only (README, permissions). */
+	tw_proc_records = proc_create("tcpwave", 0400, NULL, &tw_records_ops);
+	if (!tw_proc_records)
+		return -ENOMEM;
+	tw_proc_stats = proc_create_single("tcpwave_stats", 0444, NULL,
+					   tw_stats_show);
+	if (!tw_proc_stats) {
+		proc_remove(tw_proc_records);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * proc_remove() waits for every read(), poll() and lseek() in progress
+ * and releases every file still open, so no reader touches the ring
+ * after this returns.
+ */
+void tw_proc_exit(void)
+{
+	proc_remove(tw_proc_stats);
+	proc_remove(tw_proc_records);
+}

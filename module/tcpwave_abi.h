@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * tcpwave_abi.h - the one header shared by the tcpwave module and the
+ * tcpwave viewer: the /proc/tcpwave text format version, its columns, the
+ * TCP state table and the record both sides hold in memory.
+ *
+ * The text format of /proc/tcpwave is the ABI (README.md, "The
+ * /proc/tcpwave ABI").  The binary struct below is not: it never crosses
+ * the kernel/user boundary, it only keeps the two sides in step.
+ *
+ * Compatibility rule: columns are only ever appended.  Appending bumps
+ * TCPWAVE_FORMAT_MINOR; anything else would bump TCPWAVE_FORMAT_MAJOR,
+ * and readers refuse a major they do not know.
+ */
+#ifndef TCPWAVE_ABI_H
+#define TCPWAVE_ABI_H
+
+#include <linux/types.h>
+
+#define TCPWAVE_FORMAT_MAJOR	1
+#define TCPWAVE_FORMAT_MINOR	0
+
+/* First token of the header line: "# tcpwave <major>.<minor> <columns>" */
+#define TCPWAVE_HEADER_TAG	"tcpwave"
+
+/*
+ * The columns of format 1.0, in order, as named in the header line.
+ * X(name) - each name is also the column's key in the viewer.
+ */
+#define TCPWAVE_COLUMNS(X)						\
+	X(seq)		/* record sequence number, from 0, decimal */	\
+	X(ts_ns)	/* ktime_get_ns(): CLOCK_MONOTONIC, ns */	\
+	X(cpu)		/* CPU the transition ran on */			\
+	X(cookie)	/* socket cookie, hex, as "ss -e" sk: */	\
+	X(netns)	/* network namespace inode number */		\
+	X(family)	/* 4 or 6: the socket's address family */	\
+	X(laddr)	/* local addr:port, IPv6 as [addr]:port */	\
+	X(raddr)	/* remote addr:port */				\
+	X(oldstate)	/* sk_state before the transition */		\
+	X(newstate)	/* sk_state after it */				\
+	X(ctx)		/* task, softirq, hardirq or nmi */		\
+	X(pid)		/* tgid of current, "-" unless ctx is task */	\
+	X(comm)		/* comm of current, escaped, "-" likewise */
+
+/*
+ * TCP states, numbered as include/net/tcp_states.h numbers them; the
+ * module checks every value against the kernel's at build time.
+ * X(name, value) - name is the kernel's TCP_<name> without the prefix.
+ */
+#define TCPWAVE_STATES(X)		\
+	X(ESTABLISHED, 1)		\
+	X(SYN_SENT, 2)			\
+	X(SYN_RECV, 3)			\
+	X(FIN_WAIT1, 4)			\
+	X(FIN_WAIT2, 5)			\
+	X(TIME_WAIT, 6)			\
+	X(CLOSE, 7)			\
+	X(CLOSE_WAIT, 8)		\
+	X(LAST_ACK, 9)			\
+	X(LISTEN, 10)			\
+	X(CLOSING, 11)			\
+	X(NEW_SYN_RECV, 12)
+
+enum tcpwave_state {
+	TCPWAVE_STATE_UNKNOWN = 0,
+#define TCPWAVE_STATE_ENUM(name, value) TCPWAVE_##name = value,
+	TCPWAVE_STATES(TCPWAVE_STATE_ENUM)
+#undef TCPWAVE_STATE_ENUM
+	TCPWAVE_STATE_MAX
+};
+
+/* Where the transition ran: the "ctx" column. */
+#define TCPWAVE_CONTEXTS(X)	\
+	X(task, 0)		\
+	X(softirq, 1)		\
+	X(hardirq, 2)		\
+	X(nmi, 3)
+
+enum tcpwave_ctx {
+#define TCPWAVE_CTX_ENUM(name, value) TCPWAVE_CTX_##name = value,
+	TCPWAVE_CONTEXTS(TCPWAVE_CTX_ENUM)
+#undef TCPWAVE_CTX_ENUM
+	TCPWAVE_CTX_MAX
+};
+
+#define TCPWAVE_COMM_LEN	16	/* TASK_COMM_LEN */
+
+/*
+ * One state transition.  Addresses are in network byte order: 4 bytes
+ * used for family 4, 16 for family 6 (IPv4-mapped included).  Ports are
+ * in host byte order.  pid and comm are meaningful only when ctx is
+ * TCPWAVE_CTX_task: in softirq the current task is a bystander.
+ */
+struct tcpwave_record {
+	__u64 seq;
+	__u64 ts_ns;
+	__u64 cookie;
+	__u32 netns;
+	__u32 pid;
+	__u32 cpu;
+	__u16 lport;
+	__u16 rport;
+	__u8 family;		/* 4 or 6 */
+	__u8 oldstate;		/* enum tcpwave_state */
+	__u8 newstate;		/* enum tcpwave_state */
+	__u8 ctx;		/* enum tcpwave_ctx */
+	__u8 laddr[16];
+	__u8 raddr[16];
+	char comm[TCPWAVE_COMM_LEN];
+};
+
+#endif /* TCPWAVE_ABI_H */

@@ -1,0 +1,59 @@
+#!/bin/sh
+# Install, with apt, everything tcpwave needs to build the module and viewer
+# and to boot the test VM, on a fresh Debian bookworm machine.
+#
+# Usage: scripts/deps.sh [KERNEL_VERSION]
+#
+# Without KERNEL_VERSION it installs Debian's default kernel
+# (linux-image-amd64) and the linux-headers-* package that matches it.  The
+# versioned package names (linux-image-6.1.0-NN-amd64, ...) change with every
+# Debian kernel update, so they are resolved here, at install time, from the
+# dependencies of the meta packages, never hard-coded.
+#
+# Exit status: 0 on success, non-zero if apt-get failed.
+set -eu
+
+export DEBIAN_FRONTEND=noninteractive
+
+need_update=1
+apt_install() {
+	if [ "$need_update" = 1 ]; then
+		apt-get update -qq
+		need_update=0
+	fi
+	apt-get install -y -qq --no-install-recommends "$@"
+}
+
+# Tools for the build, the viewer, the initramfs and the VM.
+pkgs="build-essential make gcc libc6-dev linux-libc-dev kmod cpio gzip
+      busybox-static qemu-system-x86 file"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+
+if [ $# -ge 1 ]; then
+	kver=$1
+else
+	[ "$need_update" = 0 ] || { apt-get update -qq; need_update=0; }
+	kver=$(sh "$(dirname "$0")/kernel-version.sh")
+	dpkg-query -W -f='${Status}' linux-image-amd64 2>/dev/null |
+		grep -q 'ok installed' || missing="$missing linux-image-amd64"
+fi
+
+if [ ! -e "/boot/vmlinuz-$kver" ]; then
+	if apt-cache show "linux-image-$kver" >/dev/null 2>&1; then
+		missing="$missing linux-image-$kver"
+	else
+		missing="$missing linux-image-$kver-unsigned"
+	fi
+fi
+[ -e "/usr/src/linux-headers-$kver/Makefile" ] || missing="$missing linux-headers-$kver"
+
+if [ -n "$missing" ]; then
+	# shellcheck disable=SC2086
+	apt_install $missing
+fi
+
+echo "deps.sh: kernel $kver ready (/boot/vmlinuz-$kver, /usr/src/linux-headers-$kver)"
