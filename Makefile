@@ -21,9 +21,9 @@ CFLAGS ?= -O2 -g
 PROG_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -I$(CURDIR)/module
 
 MODULE_SRCS := $(wildcard module/*.c module/*.h) Kbuild
-PROGS := tests/progs/tcpwave-traffic
+PROGS := tests/progs/tcpwave-traffic tests/progs/tcpwave-reader
 
-.PHONY: all module viewer progs check check-unit check-vm demo clean
+.PHONY: all module viewer progs deps check check-unit check-vm demo clean
 
 all: module viewer progs
 
@@ -48,7 +48,13 @@ progs: $(PROGS)
 tests/progs/%: tests/progs/%.c
 	$(CC) $(PROG_CFLAGS) $(CFLAGS) -o $@ $< -lpthread
 
-check: all
+# demo and check do all the set-up a fresh Debian bookworm machine needs.
+deps:
+	scripts/deps.sh
+
+check:
+	scripts/deps.sh
+	$(MAKE) all
 	tests/check.sh
 
 check-unit: viewer
@@ -57,7 +63,9 @@ check-unit: viewer
 check-vm: all
 	tests/check.sh vm
 
-demo: all
+demo:
+	scripts/deps.sh
+	$(MAKE) all
 	scripts/demo.sh
 
 clean:

@@ -12,11 +12,12 @@
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/sizes.h>
 
 #include "tcpwave.h"
 
 #define TW_RING_MIN	64U
-#define TW_RING_MAX	(1U << 20)
+#define TW_RING_MAX	SZ_1M
 
 static unsigned int ring_records = 16384;
 

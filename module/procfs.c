@@ -37,17 +37,28 @@ static const char tw_header[] =
 	TCPWAVE_COLUMNS(TW_COLUMN_NAME) "\n";
 #undef TW_COLUMN_NAME
 
-static const char * const tw_state_names[TCPWAVE_STATE_MAX] = {
-#define TW_STATE_NAME(name, value) [TCPWAVE_##name] = #name,
+static const struct tw_name {
+	u8 value;
+	const char *name;
+} tw_state_names[] = {
+#define TW_STATE_NAME(name, value) { value, #name },
 	TCPWAVE_STATES(TW_STATE_NAME)
 #undef TW_STATE_NAME
-};
-
-static const char * const tw_ctx_names[TCPWAVE_CTX_MAX] = {
-#define TW_CTX_NAME(name, value) [TCPWAVE_CTX_##name] = #name,
+}, tw_ctx_names[] = {
+#define TW_CTX_NAME(name, value) { value, #name },
 	TCPWAVE_CONTEXTS(TW_CTX_NAME)
 #undef TW_CTX_NAME
 };
+
+static const char *tw_lookup(const struct tw_name *names, size_t n, u8 value)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (names[i].value == value)
+			return names[i].name;
+	return NULL;
+}
 
 struct tw_reader {
 	struct mutex lock;	/* one read()/lseek() at a time on this file */
@@ -65,8 +76,11 @@ static atomic64_t tw_reader_lost = ATOMIC64_INIT(0);
 
 static int tw_print_state(char *buf, size_t size, u8 state)
 {
-	if (state < TCPWAVE_STATE_MAX && tw_state_names[state])
-		return scnprintf(buf, size, " %s", tw_state_names[state]);
+	const char *name = tw_lookup(tw_state_names,
+				     ARRAY_SIZE(tw_state_names), state);
+
+	if (name)
+		return scnprintf(buf, size, " %s", name);
 	/* A state this module has no name for: the kernel's number. */
 	return scnprintf(buf, size, " %u", state);
 }
@@ -118,13 +132,12 @@ static unsigned int tw_format_record(char *buf, size_t size,
 	n += tw_print_state(buf + n, size - n, r->oldstate);
 	n += tw_print_state(buf + n, size - n, r->newstate);
 	if (r->ctx == TCPWAVE_CTX_task) {
-		n += scnprintf(buf + n, size - n, " %s %u",
-			       tw_ctx_names[r->ctx], r->pid);
+		n += scnprintf(buf + n, size - n, " task %u", r->pid);
 		n += tw_print_comm(buf + n, size - n, r->comm);
 	} else {
 		n += scnprintf(buf + n, size - n, " %s - -",
-			       r->ctx < TCPWAVE_CTX_MAX ?
-			       tw_ctx_names[r->ctx] : "?");
+			       tw_lookup(tw_ctx_names, ARRAY_SIZE(tw_ctx_names),
+					 r->ctx) ?: "?");
 	}
 	n += scnprintf(buf + n, size - n, "\n");
 	return n;

@@ -14,9 +14,9 @@
 #include <linux/ptrace.h>
 #include <net/tcp.h>
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#if KERNEL_VERSION(6, 1, 0) > LINUX_VERSION_CODE
 #error "tcpwave needs Linux 6.1 or later"
-#endif /* LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0) */
+#endif /* KERNEL_VERSION(6, 1, 0) > LINUX_VERSION_CODE */
 
 /*
  * The hooked functions' signatures, as the kernels we support declare

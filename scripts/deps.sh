@@ -24,9 +24,10 @@ apt_install() {
 	apt-get install -y -qq --no-install-recommends "$@"
 }
 
-# Tools for the build, the viewer, the initramfs and the VM.
+# Tools for the build, the viewer, the initramfs and the VM; linux-source
+# only for scripts/checkpatch.pl, which the headers packages lack.
 pkgs="build-essential make gcc libc6-dev linux-libc-dev kmod cpio gzip
-      busybox-static qemu-system-x86 file"
+      busybox-static qemu-system-x86 file xz-utils linux-source-6.1"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
@@ -36,8 +37,13 @@ done
 if [ $# -ge 1 ]; then
 	kver=$1
 else
-	[ "$need_update" = 0 ] || { apt-get update -qq; need_update=0; }
-	kver=$(sh "$(dirname "$0")/kernel-version.sh")
+	# Resolve from apt's lists; without any, refresh them first.
+	kver=$(sh "$(dirname "$0")/kernel-version.sh" 2>/dev/null) || kver=""
+	if [ -z "$kver" ] || [ ! -e "/boot/vmlinuz-$kver" ]; then
+		apt-get update -qq
+		need_update=0
+		kver=$(sh "$(dirname "$0")/kernel-version.sh")
+	fi
 	dpkg-query -W -f='${Status}' linux-image-amd64 2>/dev/null |
 		grep -q 'ok installed' || missing="$missing linux-image-amd64"
 fi

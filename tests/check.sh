@@ -1,0 +1,47 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: run the test suites, each of which prints TAP, and close
+# with one line "N passed, N failed".  Exit status 0 only when nothing
+# failed and every suite ran.
+#
+# Usage: tests/check.sh [SUITE]...     SUITE: style, unit, vm (default: all three)
+#
+# KERNEL=VERSION runs the VM suite on that Debian kernel instead of the
+# default one (scripts/kernel-version.sh).
+top=$(cd "$(dirname "$0")/.." && pwd)
+logdir=${TMPDIR:-/tmp}/tcpwave-check.$$
+mkdir -p "$logdir"
+trap 'rm -rf "$logdir"' EXIT
+
+[ $# -gt 0 ] || set -- style unit vm
+passed=0
+failed=0
+for suite in "$@"; do
+	case $suite in
+	unit) cmd="$top/tests/unit/run.sh" ;;
+	vm) cmd="$top/tests/vm/run.sh ${KERNEL:+--kernel $KERNEL}" ;;
+	style) cmd="$top/tests/style/run.sh" ;;
+	*) echo "check.sh: unknown suite '$suite' (unit, vm)" >&2; exit 2 ;;
+	esac
+	echo "== $suite: $cmd"
+	# shellcheck disable=SC2086
+	(cd "$top" && $cmd) >"$logdir/$suite.tap" 2>&1
+	status=$?
+	cat "$logdir/$suite.tap"
+	p=$(grep -c '^ok ' "$logdir/$suite.tap")
+	f=$(grep -c '^not ok ' "$logdir/$suite.tap")
+	if [ "$status" != 0 ] && [ "$f" = 0 ]; then
+		echo "not ok - suite $suite exited with status $status"
+		f=1
+	fi
+	if [ "$p" = 0 ] && [ "$f" = 0 ]; then
+		echo "not ok - suite $suite ran no test"
+		f=1
+	fi
+	echo "== $suite: $p passed, $f failed"
+	passed=$((passed + p))
+	failed=$((failed + f))
+done
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcpwave-reader - read /proc/tcpwave the way the tests need to: with a
+ * given read() size, after a delay with the file already open, and
+ * following new records with poll().  Copies what it reads to stdout and
+ * prints a summary on stderr:
+ *
+ *   reader: records=N lost=M wakeups=K end=eof|timeout|error:MSG
+ *
+ * records counts record lines, lost sums the "# lost N" lines, wakeups
+ * counts poll() calls that returned readable.
+ *
+ * Exit status: 0 on end of file or poll timeout, 1 on a read or poll
+ * error (as when the module is unloaded under a blocked reader), 2 on a
+ * usage error.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static long records, lost, wakeups;
+static int at_line_start = 1;
+static char line[64];
+static size_t line_len;
+
+/* Count lines as they stream by, whatever the read() boundaries. */
+static void account(const char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (at_line_start)
+			line_len = 0;
+		if (line_len < sizeof(line) - 1)
+			line[line_len++] = buf[i];
+		at_line_start = buf[i] == '\n';
+		if (!at_line_start)
+			continue;
+		line[line_len] = '\0';
+		if (line[0] != '#')
+			records++;
+		else if (!strncmp(line, "# lost ", 7))
+			lost += strtol(line + 7, NULL, 10);
+	}
+}
+
+/* Returns 0 at end of file, -1 on error. */
+static int drain(int fd, char *buf, size_t bufsize)
+{
+	for (;;) {
+		ssize_t n = read(fd, buf, bufsize);
+
+		if (n == 0)
+			return 0;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		account(buf, n);
+		if (fwrite(buf, 1, n, stdout) != (size_t)n)
+			return -1;
+	}
+}
+
+static long num(const char *arg, const char *opt, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max) {
+		fprintf(stderr, "tcpwave-reader: %s: '%s' is not a number from %ld to %ld\n",
+			opt, arg, min, max);
+		exit(2);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = "/proc/tcpwave";
+	long bufsize = 4096, sleep_ms = 0, follow_ms = -1;
+	const char *end = "eof";
+	char *buf;
+	int fd, opt, ret = 0;
+
+	while ((opt = getopt(argc, argv, "b:s:f:p:")) != -1) {
+		switch (opt) {
+		case 'b':
+			bufsize = num(optarg, "-b", 1, 1 << 20);
+			break;
+		case 's':
+			sleep_ms = num(optarg, "-s", 0, 3600000);
+			break;
+		case 'f':
+			follow_ms = num(optarg, "-f", 0, 3600000);
+			break;
+		case 'p':
+			path = optarg;
+			break;
+		default:
+			fprintf(stderr,
+				"Usage: tcpwave-reader [-b BUFSIZE] [-s SLEEP_MS] [-f FOLLOW_MS] [-p PATH]\n"
+				"  -b  read() size in bytes (4096)\n"
+				"  -s  sleep this long after open(), before the first read\n"
+				"  -f  after end of file, poll() for new records until a poll\n"
+				"      waits this long in vain\n");
+			return 2;
+		}
+	}
+
+	buf = malloc(bufsize);
+	if (!buf)
+		return 1;
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		fprintf(stderr, "tcpwave-reader: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (sleep_ms) {
+		struct timespec ts = { sleep_ms / 1000, (sleep_ms % 1000) * 1000000 };
+
+		nanosleep(&ts, NULL);
+	}
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int n;
+
+		if (drain(fd, buf, bufsize)) {
+			end = strerror(errno);
+			ret = 1;
+			break;
+		}
+		fflush(stdout);
+		if (follow_ms < 0)
+			break;
+		n = poll(&pfd, 1, follow_ms);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			end = strerror(errno);
+			ret = 1;
+			break;
+		}
+		if (n == 0) {
+			end = "timeout";
+			break;
+		}
+		wakeups++;
+	}
+	fflush(stdout);
+	fprintf(stderr, "reader: records=%ld lost=%ld wakeups=%ld end=%s%s\n",
+		records, lost, wakeups, ret ? "error:" : "", end);
+	close(fd);
+	free(buf);
+	return ret;
+}

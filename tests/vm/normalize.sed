@@ -1,0 +1,6 @@
+# Normalize a ladder for comparison with tests/vm/expected/: times, ports,
+# cookies and pids differ from run to run.  Use with sed -E.
+s/[0-9]+\.[0-9]{3}/T/g
+s/:[0-9]+/:P/g
+s/sk:[0-9a-f]+/sk:C/g
+s/\[[0-9]+\]/[PID]/g

@@ -1,0 +1,17 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The VM test suite, host side: boot the test VM once with tests/vm/ added
+# and run tests/vm/guest.sh in it.  Prints the guest's TAP, plus a failing
+# line when the VM itself failed (panic, oops, WARNING, hang): see the
+# exit status of scripts/vm-run.sh.
+#
+# Usage: tests/vm/run.sh [--kernel VERSION]
+top=$(cd "$(dirname "$0")/../.." && pwd)
+"$top/scripts/vm-run.sh" "$@" --add "$top/tests/vm" --timeout 1500 \
+	-- sh /add/vm/guest.sh
+status=$?
+if [ $status != 0 ]; then
+	echo "not ok - the VM run exited with status $status"
+	exit 1
+fi
