@@ -97,17 +97,19 @@ static int tw_print_addr(char *buf, size_t size, u8 family,
  * comm may hold any byte but NUL (prctl(PR_SET_NAME)).  Fields are
  * separated by white space, so escape white space, control bytes,
  * non-ASCII and the backslash itself as \ooo, as /proc/self/mountinfo
- * escapes paths.
+ * escapes paths.  A comm of exactly "-" is escaped too, so that it
+ * cannot be taken for "no task".
  */
 static int tw_print_comm(char *buf, size_t size, const char *comm)
 {
+	bool dash = comm[0] == '-' && comm[1] == '\0';
 	int n = scnprintf(buf, size, " ");
 	unsigned int i;
 
 	for (i = 0; i < TCPWAVE_COMM_LEN && comm[i]; i++) {
 		unsigned char c = comm[i];
 
-		if (c <= ' ' || c >= 0x7f || c == '\\')
+		if (c <= ' ' || c >= 0x7f || c == '\\' || dash)
 			n += scnprintf(buf + n, size - n, "\\%03o", c);
 		else
 			n += scnprintf(buf + n, size - n, "%c", c);
@@ -135,9 +137,13 @@ static unsigned int tw_format_record(char *buf, size_t size,
 		n += scnprintf(buf + n, size - n, " task %u", r->pid);
 		n += tw_print_comm(buf + n, size - n, r->comm);
 	} else {
-		n += scnprintf(buf + n, size - n, " %s - -",
-			       tw_lookup(tw_ctx_names, ARRAY_SIZE(tw_ctx_names),
-					 r->ctx) ?: "?");
+		const char *ctx = tw_lookup(tw_ctx_names,
+					    ARRAY_SIZE(tw_ctx_names), r->ctx);
+
+		if (ctx)
+			n += scnprintf(buf + n, size - n, " %s - -", ctx);
+		else
+			n += scnprintf(buf + n, size - n, " %u - -", r->ctx);
 	}
 	n += scnprintf(buf + n, size - n, "\n");
 	return n;
@@ -165,7 +171,7 @@ static int tw_reader_fill(struct tw_reader *rd)
 	if (ret == -EPIPE) {
 		atomic64_add(lost, &tw_reader_lost);
 		rd->len = scnprintf(rd->line, sizeof(rd->line),
-				    "# lost %llu\n", lost);
+				    "# " TCPWAVE_META_LOST " %llu\n", lost);
 		return 0;
 	}
 	if (ret)

@@ -24,6 +24,12 @@
 #define TCPWAVE_HEADER_TAG	"tcpwave"
 
 /*
+ * Metadata line "# lost <N>": this reader fell behind the ring and N
+ * records were overwritten before it read them.
+ */
+#define TCPWAVE_META_LOST	"lost"
+
+/*
  * The columns of format 1.0, in order, as named in the header line.
  * X(name) - each name is also the column's key in the viewer.
  */
@@ -40,7 +46,7 @@
 	X(newstate)	/* sk_state after it */				\
 	X(ctx)		/* task, softirq, hardirq or nmi */		\
 	X(pid)		/* tgid of current, "-" unless ctx is task */	\
-	X(comm)		/* comm of current, escaped, "-" likewise */
+	X(comm)		/* comm of current, \ooo-escaped, "-" likewise */
 
 /*
  * TCP states, numbered as include/net/tcp_states.h numbers them; the

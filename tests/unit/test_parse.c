@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_parse.c - unit tests of the viewer's parser, printed as TAP.
+ *
+ * Built and run by tests/unit/run.sh against userspace/parse.c,
+ * states.c and fmt.c.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "parse.h"
+#include "states.h"
+
+static int tests;
+static int failed;
+
+static void ok(int cond, const char *name)
+{
+	tests++;
+	if (!cond)
+		failed++;
+	printf("%sok %d %s\n", cond ? "" : "not ", tests, name);
+}
+
+static void test_unescape(void)
+{
+	char comm[TCPWAVE_COMM_LEN];
+
+	ok(!tw_unescape_comm("curl", comm) && !strcmp(comm, "curl"),
+	   "comm: plain");
+	ok(!tw_unescape_comm("my\\040client", comm) &&
+	   !strcmp(comm, "my client"), "comm: escaped space");
+	ok(!tw_unescape_comm("a\\012b\\134c", comm) &&
+	   !strcmp(comm, "a\nb\\c"), "comm: escaped newline and backslash");
+	ok(!tw_unescape_comm("\\303\\251t\\303\\251", comm) &&
+	   !strcmp(comm, "\xc3\xa9t\xc3\xa9"), "comm: escaped UTF-8 bytes");
+	ok(!tw_unescape_comm("abcdefghijklmno", comm) &&
+	   strlen(comm) == 15, "comm: 15 bytes fit");
+	ok(tw_unescape_comm("abcdefghijklmnop", comm),
+	   "comm: 16 bytes do not fit");
+	ok(tw_unescape_comm("ab\\01", comm), "comm: short escape");
+	ok(tw_unescape_comm("ab\\", comm), "comm: lone backslash");
+	ok(tw_unescape_comm("ab\\018", comm), "comm: non-octal escape");
+	ok(tw_unescape_comm("\\400", comm), "comm: escape above 0377");
+	ok(tw_unescape_comm("a\\000", comm), "comm: escaped NUL");
+	ok(tw_unescape_comm("a\tb", comm), "comm: raw control byte");
+	ok(tw_unescape_comm("a\xc3\xa9", comm), "comm: raw high byte");
+}
+
+static void test_addr(void)
+{
+	static const __u8 mapped[16] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 1, 2, 3, 4
+	};
+	static const __u8 one6[16] = { [15] = 1 };
+	__u8 a[16];
+	__u16 port = 0;
+
+	ok(!tw_parse_addr("127.0.0.1:8080", 4, a, &port) &&
+	   !memcmp(a, "\x7f\x00\x00\x01", 4) && port == 8080,
+	   "addr: IPv4");
+	ok(!tw_parse_addr("0.0.0.0:0", 4, a, &port) && port == 0 &&
+	   !memcmp(a, "\0\0\0\0", 4), "addr: IPv4 unbound");
+	ok(!tw_parse_addr("1.2.3.4:65535", 4, a, &port) && port == 65535,
+	   "addr: port 65535");
+	ok(tw_parse_addr("1.2.3.4:65536", 4, a, &port), "addr: port 65536");
+	ok(tw_parse_addr("1.2.3:80", 4, a, &port), "addr: 3-part IPv4");
+	ok(tw_parse_addr("1.2.3.4", 4, a, &port), "addr: no port");
+	ok(tw_parse_addr("1.2.3.4:", 4, a, &port), "addr: empty port");
+	ok(tw_parse_addr("1.2.3.4:-1", 4, a, &port), "addr: negative port");
+	ok(tw_parse_addr("1.2.3.4:+80", 4, a, &port), "addr: signed port");
+	ok(tw_parse_addr("1.2.3.4:0x50", 4, a, &port), "addr: hex port");
+	ok(tw_parse_addr("[1.2.3.4]:80", 4, a, &port),
+	   "addr: IPv4 in brackets");
+	ok(!tw_parse_addr("[::1]:443", 6, a, &port) &&
+	   !memcmp(a, one6, 16) && port == 443, "addr: IPv6");
+	ok(!tw_parse_addr("[::ffff:1.2.3.4]:80", 6, a, &port) &&
+	   !memcmp(a, mapped, 16) && port == 80, "addr: IPv4-mapped");
+	ok(!tw_parse_addr("[2001:db8::a:b]:1", 6, a, &port) && port == 1,
+	   "addr: IPv6 global");
+	ok(tw_parse_addr("::1:443", 6, a, &port), "addr: IPv6 unbracketed");
+	ok(tw_parse_addr("[::1]", 6, a, &port), "addr: IPv6 no port");
+	ok(tw_parse_addr("[::1]443", 6, a, &port), "addr: IPv6 no colon");
+	ok(tw_parse_addr("[::g]:443", 6, a, &port), "addr: IPv6 bad digit");
+	ok(tw_parse_addr("[127.0.0.1]:80", 6, a, &port),
+	   "addr: IPv4 as family 6");
+	ok(tw_parse_addr("1.2.3.4:80", 5, a, &port), "addr: family 5");
+}
+
+static void test_numbers(void)
+{
+	unsigned long long v;
+
+	ok(!tw_parse_u64("18446744073709551615", 10, ~0ULL, &v) &&
+	   v == ~0ULL, "u64: max");
+	ok(tw_parse_u64("18446744073709551616", 10, ~0ULL, &v),
+	   "u64: overflow");
+	ok(tw_parse_u64("-1", 10, ~0ULL, &v), "u64: negative");
+	ok(tw_parse_u64(" 1", 10, ~0ULL, &v), "u64: leading blank");
+	ok(tw_parse_u64("", 10, ~0ULL, &v), "u64: empty");
+	ok(tw_parse_u64("256", 10, 255, &v), "u64: above range");
+	ok(!tw_parse_u64("00001003", 16, ~0ULL, &v) && v == 0x1003,
+	   "u64: hex cookie");
+	ok(tw_parse_u64("0x1003", 16, ~0ULL, &v), "u64: 0x prefix");
+}
+
+static void test_states(void)
+{
+	char buf[TW_STATE_STRLEN];
+	int all = 1;
+	__u8 st;
+
+#define TW_CHECK_STATE(name, value)					\
+	do {								\
+		if (tw_state_parse(#name, &st) || st != (value) ||	\
+		    strcmp(tw_state_name(value), #name))		\
+			all = 0;					\
+	} while (0);
+	TCPWAVE_STATES(TW_CHECK_STATE)
+#undef TW_CHECK_STATE
+	ok(all, "states: every ABI name round-trips");
+	ok(tw_state_parse("FOO", &st), "states: unknown name");
+	ok(tw_state_parse("established", &st), "states: lower case");
+	ok(tw_state_parse("TCP_CLOSE", &st), "states: TCP_ prefix");
+	ok(!tw_state_parse("13", &st) && st == 13, "states: number");
+	ok(!tw_state_parse("7", &st) && st == TCPWAVE_CLOSE,
+	   "states: number of a known state");
+	ok(tw_state_parse("256", &st), "states: number above 255");
+	ok(!tw_state_name(0) && !tw_state_name(TCPWAVE_STATE_MAX) &&
+	   !tw_state_name(255) && !tw_state_name(~0u),
+	   "states: unnamed values give NULL");
+	ok(!strcmp(tw_state_str(200, buf), "200"), "states: shown as number");
+	ok(!tw_ctx_parse("softirq", &st) && st == TCPWAVE_CTX_softirq &&
+	   !tw_ctx_parse("nmi", &st) && st == TCPWAVE_CTX_nmi,
+	   "ctx: names");
+	ok(tw_ctx_parse("irq", &st) && !tw_ctx_name(TCPWAVE_CTX_MAX),
+	   "ctx: unknown");
+}
+
+/* Run one line through the parser; the line is copied, it is modified. */
+static enum tw_line line(struct tw_parser *p, const char *text,
+			 struct tcpwave_record *r)
+{
+	char buf[512];
+	__u64 lost;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	return tw_parse_line(p, buf, r, &lost);
+}
+
+static void test_header(void)
+{
+	struct tcpwave_record r;
+	struct tw_parser p;
+
+	tw_parser_init(&p);
+	ok(line(&p, "1 2 3 00001003 4026531840 4 1.2.3.4:5 6.7.8.9:10 "
+		"CLOSE SYN_SENT task 1 x", &r) == TW_LINE_ERROR &&
+	   !strcmp(p.err, "record before header"), "record before header");
+
+	ok(line(&p, "# tcpwave 1.7 seq ts_ns cpu cookie netns family laddr "
+		"raddr oldstate newstate ctx pid comm foo", &r) ==
+	   TW_LINE_HEADER && p.minor == 7 && p.ncols == 14,
+	   "header 1.7 with column foo appended");
+	ok(line(&p, "17 1234567890123 1 00001003 4026531840 4 "
+		"127.0.0.1:41234 127.0.0.1:8080 SYN_SENT ESTABLISHED "
+		"task 123 my\\040curl bar", &r) == TW_LINE_RECORD &&
+	   r.seq == 17 && r.ts_ns == 1234567890123ULL && r.cpu == 1 &&
+	   r.cookie == 0x1003 && r.netns == 4026531840U && r.family == 4 &&
+	   r.lport == 41234 && r.rport == 8080 &&
+	   r.oldstate == TCPWAVE_SYN_SENT &&
+	   r.newstate == TCPWAVE_ESTABLISHED &&
+	   r.ctx == TCPWAVE_CTX_task && r.pid == 123 &&
+	   !strcmp(r.comm, "my curl"), "record under 1.7");
+	ok(line(&p, "17 1234567890123 1 00001003 4026531840 4 "
+		"127.0.0.1:41234 127.0.0.1:8080 SYN_SENT ESTABLISHED "
+		"task 123 curl", &r) == TW_LINE_ERROR &&
+	   !strcmp(p.err, "expected 14 fields, got 13"),
+	   "1.7 record without foo");
+
+	ok(line(&p, "# tcpwave 1.1 comm pid ctx newstate oldstate raddr "
+		"laddr family netns cookie cpu ts_ns seq", &r) ==
+	   TW_LINE_HEADER, "header with columns reordered");
+	ok(line(&p, "- - softirq CLOSE LAST_ACK [::1]:80 [::1]:5000 6 "
+		"9 ff 3 99 5", &r) == TW_LINE_RECORD && r.seq == 5 &&
+	   r.ts_ns == 99 && r.cpu == 3 && r.cookie == 0xff &&
+	   r.family == 6 && r.lport == 5000 && r.rport == 80 &&
+	   r.ctx == TCPWAVE_CTX_softirq && r.pid == 0 && !r.comm[0],
+	   "record found by column name");
+
+	ok(line(&p, "# tcpwave 2.0 seq ts_ns", &r) == TW_LINE_ERROR &&
+	   !strcmp(p.err, "unsupported format version 2.0"),
+	   "header 2.0 refused");
+	ok(line(&p, "# tcpwave 1.x seq", &r) == TW_LINE_ERROR &&
+	   !strcmp(p.err, "bad format version '1.x'"), "header bad version");
+	ok(line(&p, "# tcpwave 1.0 seq ts_ns cpu cookie netns family laddr "
+		"raddr oldstate newstate ctx pid", &r) == TW_LINE_ERROR &&
+	   !strcmp(p.err, "header lacks column 'comm'"),
+	   "header without comm");
+	ok(line(&p, "# tcpwave 1.0 seq seq ts_ns cpu cookie netns family "
+		"laddr raddr oldstate newstate ctx pid comm", &r) ==
+	   TW_LINE_ERROR, "header with a duplicate column");
+	ok(line(&p, "# lost 5", &r) == TW_LINE_LOST, "lost line");
+	ok(line(&p, "# lost five", &r) == TW_LINE_ERROR &&
+	   !strcmp(p.err, "bad lost count 'five'"), "bad lost line");
+	ok(line(&p, "# boot 1234", &r) == TW_LINE_SKIP &&
+	   line(&p, "#tcpwave 9.9", &r) == TW_LINE_SKIP &&
+	   line(&p, "  \t ", &r) == TW_LINE_SKIP,
+	   "unknown metadata and blank lines skipped");
+	tw_parser_free(&p);
+}
+
+int main(void)
+{
+	test_unescape();
+	test_addr();
+	test_numbers();
+	test_states();
+	test_header();
+	printf("1..%d\n", tests);
+	return failed ? 1 : 0;
+}

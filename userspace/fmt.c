@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fmt.c - text helpers for the renderers.
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "states.h"
+
+/*
+ * Out of memory leaves a viewer nothing useful to do: say so and stop,
+ * rather than thread an error through every renderer.
+ */
+void *tw_xrealloc(void *p, size_t nmemb, size_t size)
+{
+	if (size && nmemb > SIZE_MAX / size)
+		goto oom;
+	/* realloc(p, 0) may free p and return NULL: ask for a byte. */
+	if (!nmemb || !size)
+		nmemb = size = 1;
+	p = realloc(p, nmemb * size);
+	if (p)
+		return p;
+oom:
+	fputs("tcpwave: out of memory\n", stderr);
+	exit(1);
+}
+
+/* Make room for @need elements of @size bytes in *@p, doubling. */
+void tw_grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 16;
+
+	if (need <= *cap)
+		return;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			n = need;
+		else
+			n *= 2;
+	}
+	*p = tw_xrealloc(*p, n, size);
+	*cap = n;
+}
+
+void tw_buf_reset(struct tw_buf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+void tw_buf_free(struct tw_buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+static void tw_buf_add(struct tw_buf *b, const char *s, size_t n)
+{
+	tw_grow((void **)&b->s, &b->cap, b->len + n + 1, 1);
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void tw_buf_puts(struct tw_buf *b, const char *s)
+{
+	tw_buf_add(b, s, strlen(s));
+}
+
+void tw_buf_printf(struct tw_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n <= 0)
+		return;
+	tw_grow((void **)&b->s, &b->cap, b->len + n + 1, 1);
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, n + 1, fmt, ap);
+	va_end(ap);
+	b->len += n;
+}
+
+/*
+ * Bytes that came from the traced system (a comm, a bad input field)
+ * must not drive the terminal: print only graphic ASCII and space, the
+ * rest as \ooo like the module's escaping.  At most @max input bytes.
+ */
+void tw_buf_puts_safe(struct tw_buf *b, const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < max; i++) {
+		unsigned char c = s[i];
+		char o[5];
+
+		if (c >= ' ' && c < 0x7f && c != '\\') {
+			tw_buf_add(b, (const char *)&c, 1);
+		} else {
+			snprintf(o, sizeof(o), "\\%03o", c);
+			tw_buf_add(b, o, 4);
+		}
+	}
+	if (s[i])
+		tw_buf_puts(b, "...");
+}
+
+/*
+ * Display columns of UTF-8 text: every character we print, box drawing
+ * included, is one column wide, so count the bytes that start one.
+ */
+size_t tw_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+size_t tw_buf_width(const struct tw_buf *b)
+{
+	return b->s ? tw_width(b->s) : 0;
+}
+
+/*
+ * Pad with spaces up to display column @col.  Text that already reached
+ * it gets a single space, so that an overlong cell pushes the rest of
+ * the line right instead of running into it.
+ */
+void tw_buf_pad_to(struct tw_buf *b, size_t col)
+{
+	size_t w = tw_buf_width(b);
+
+	if (w >= col && b->len && b->s[b->len - 1] != ' ') {
+		tw_buf_add(b, " ", 1);
+		return;
+	}
+	while (w++ < col)
+		tw_buf_add(b, " ", 1);
+}
+
+/* Write the line without trailing blanks, then forget it. */
+void tw_buf_emit(struct tw_buf *b, FILE *f)
+{
+	while (b->len && b->s[b->len - 1] == ' ')
+		b->len--;
+	if (b->len)
+		fwrite(b->s, 1, b->len, f);
+	fputc('\n', f);
+	tw_buf_reset(b);
+}
+
+const char *tw_fmt_ep(char buf[TW_EP_STRLEN], unsigned int family,
+		      const __u8 *addr, unsigned int port)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (family == 6) {
+		if (!inet_ntop(AF_INET6, addr, a, sizeof(a)))
+			strcpy(a, "?");
+		snprintf(buf, TW_EP_STRLEN, "[%s]:%u", a, port);
+	} else {
+		if (!inet_ntop(AF_INET, addr, a, sizeof(a)))
+			strcpy(a, "?");
+		snprintf(buf, TW_EP_STRLEN, "%s:%u", a, port);
+	}
+	return buf;
+}
+
+/* Spelled as the module spells it, which is how "ss -e" shows sk:. */
+const char *tw_fmt_cookie(char buf[TW_COOKIE_STRLEN], __u64 cookie)
+{
+	unsigned int hi = cookie >> 32, lo = (unsigned int)cookie;
+
+	if (hi)
+		snprintf(buf, TW_COOKIE_STRLEN, "%08x%08x", hi, lo);
+	else
+		snprintf(buf, TW_COOKIE_STRLEN, "%08x", lo);
+	return buf;
+}
+
+/*
+ * Milliseconds with 3 decimals, in integers: no rounding surprises, and
+ * a value is always the truncation of the exact one.
+ */
+void tw_fmt_ms(char *buf, size_t size, __u64 ns)
+{
+	snprintf(buf, size, "%llu.%03llu",
+		 (unsigned long long)(ns / 1000000),
+		 (unsigned long long)(ns / 1000 % 1000));
+}
+
+/* "OLD→NEW", or "OLD->NEW" in ASCII. */
+const char *tw_fmt_trans(char buf[TW_TRANS_STRLEN], unsigned int oldstate,
+			 unsigned int newstate, bool ascii)
+{
+	char o[TW_STATE_STRLEN], n[TW_STATE_STRLEN];
+
+	snprintf(buf, TW_TRANS_STRLEN, "%s%s%s",
+		 tw_state_str(oldstate, o), ascii ? "->" : "\u2192",
+		 tw_state_str(newstate, n));
+	return buf;
+}

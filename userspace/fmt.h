@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fmt.h - small text helpers shared by the renderers: a growable line
+ * buffer that pads by display columns, endpoint and cookie formatting,
+ * and terminal-safe printing of untrusted bytes.
+ */
+#ifndef TW_FMT_H
+#define TW_FMT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "tcpwave_abi.h"
+
+/* "[" + INET6_ADDRSTRLEN + "]:65535" */
+#define TW_EP_STRLEN	64
+/* Two 8-digit halves, as the module prints a cookie */
+#define TW_COOKIE_STRLEN	20
+
+/* Longest "OLD→NEW": two state names and the arrow. */
+#define TW_TRANS_STRLEN	48
+
+/* How to draw: chosen once by the command line. */
+struct tw_view {
+	bool ascii;		/* --ascii: no box drawing, no UTF-8 */
+	size_t only;		/* --conn ID: just that one; 0 = all */
+};
+
+struct tw_buf {
+	char *s;
+	size_t len;
+	size_t cap;
+};
+
+void *tw_xrealloc(void *p, size_t nmemb, size_t size);
+void tw_grow(void **p, size_t *cap, size_t need, size_t size);
+
+void tw_buf_reset(struct tw_buf *b);
+void tw_buf_free(struct tw_buf *b);
+void tw_buf_puts(struct tw_buf *b, const char *s);
+void tw_buf_printf(struct tw_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void tw_buf_puts_safe(struct tw_buf *b, const char *s, size_t max);
+size_t tw_buf_width(const struct tw_buf *b);
+void tw_buf_pad_to(struct tw_buf *b, size_t col);
+void tw_buf_emit(struct tw_buf *b, FILE *f);
+
+size_t tw_width(const char *s);
+const char *tw_fmt_ep(char buf[TW_EP_STRLEN], unsigned int family,
+		      const __u8 *addr, unsigned int port);
+const char *tw_fmt_cookie(char buf[TW_COOKIE_STRLEN], __u64 cookie);
+const char *tw_fmt_trans(char buf[TW_TRANS_STRLEN], unsigned int oldstate,
+			 unsigned int newstate, bool ascii);
+void tw_fmt_ms(char *buf, size_t size, __u64 ns);
+
+#endif /* TW_FMT_H */
