@@ -183,21 +183,27 @@ static void wait_eof(int fd)
 		die("TCP_QUICKACK");
 }
 
+/* Connect to the listener, accept, and print the connection's line. */
+static void connect_pair(int lfd, int *cfd, int *sfd)
+{
+	*cfd = connector(port);
+	if (*cfd < 0) {
+		errno = -*cfd;
+		die("connect");
+	}
+	*sfd = accept(lfd, NULL, NULL);
+	if (*sfd < 0)
+		die("accept");
+	print_conn(*cfd, *sfd);
+}
+
 /* The textbook exchange: connect, one request and reply, close. */
 static void one_connection(int lfd, bool client_closes_first)
 {
 	int cfd, sfd;
 	char buf[4];
 
-	cfd = connector(port);
-	if (cfd < 0) {
-		errno = -cfd;
-		die("connect");
-	}
-	sfd = accept(lfd, NULL, NULL);
-	if (sfd < 0)
-		die("accept");
-	print_conn(cfd, sfd);
+	connect_pair(lfd, &cfd, &sfd);
 	if (write(cfd, "ping", 4) != 4 || read(sfd, buf, 4) != 4 ||
 	    write(sfd, "pong", 4) != 4 || read(cfd, buf, 4) != 4)
 		die("exchange");
@@ -257,15 +263,7 @@ static int scenario_abort(void)
 	int lfd = listener(port, 16);
 	int cfd, sfd;
 
-	cfd = connector(port);
-	if (cfd < 0) {
-		errno = -cfd;
-		die("connect");
-	}
-	sfd = accept(lfd, NULL, NULL);
-	if (sfd < 0)
-		die("accept");
-	print_conn(cfd, sfd);
+	connect_pair(lfd, &cfd, &sfd);
 	if (setsockopt(cfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)))
 		die("SO_LINGER");
 	close(cfd);
