@@ -24,10 +24,11 @@ apt_install() {
 	apt-get install -y -qq --no-install-recommends "$@"
 }
 
-# Tools for the build, the viewer, the initramfs and the VM; linux-source
+# Tools for the build, the viewer, the initramfs, the VM and the unit tests
+# (valgrind); linux-source
 # only for scripts/checkpatch.pl, which the headers packages lack.
 pkgs="build-essential make gcc libc6-dev linux-libc-dev kmod cpio gzip
-      busybox-static qemu-system-x86 file xz-utils linux-source-6.1"
+      busybox-static qemu-system-x86 file xz-utils linux-source-6.1 valgrind"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
