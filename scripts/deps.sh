@@ -25,8 +25,8 @@ apt_install() {
 }
 
 # Tools for the build, the viewer, the initramfs, the VM and the unit tests
-# (valgrind); linux-source
-# only for scripts/checkpatch.pl, which the headers packages lack.
+# (valgrind); linux-source only for scripts/checkpatch.pl, which the headers
+# packages lack.
 pkgs="build-essential make gcc libc6-dev linux-libc-dev kmod cpio gzip
       busybox-static qemu-system-x86 file xz-utils linux-source-6.1 valgrind"
 missing=""
