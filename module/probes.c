@@ -92,7 +92,8 @@ static void tw_record_transition(struct sock *sk, int oldstate, int newstate)
 	/*
 	 * A softirq arriving on this CPU while we run would hit the probe
 	 * nested, and kprobes drops nested hits (counted in nmissed).  The
-	 * handler is short: keep interrupts off for all of it.
+	 * handler is short: keep interrupts off for all of it, which also
+	 * covers the ring's lock (tw_ring_write()).
 	 */
 	local_irq_save(flags);
 	tw_fill_task(&rec);

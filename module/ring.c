@@ -10,9 +10,9 @@
  * whose cursor fell behind the oldest record still in the ring knows
  * exactly how many records it lost: oldest - cursor.
  *
- * The lock is a raw_spinlock_t taken with interrupts off: writers run in
- * kprobe handlers, in process context and in softirq, and on PREEMPT_RT a
- * spinlock_t would sleep.  Records are copied in and out under the lock;
+ * The lock is a raw_spinlock_t held with interrupts off: writers run in
+ * kprobe handlers (which keep interrupts off), in process context and in
+ * softirq, and on PREEMPT_RT a spinlock_t would sleep.  Records are copied in and out under the lock;
  * all formatting happens in the reader, outside it.
  *
  * Readers are woken through irq_work, never directly from the writer: the
@@ -120,21 +120,29 @@ void tw_ring_exit(void)
 	ring.buf = NULL;
 }
 
+/* The seq of the oldest record the ring still holds, given its head. */
+static u64 tw_ring_oldest_of(u64 head)
+{
+	return head > ring.mask ? head - ring.mask - 1 : 0;
+}
+
 /*
- * Append @rec, filling in its seq and ts_ns.  Callable from any context
- * except NMI; never sleeps.
+ * Append @rec, filling in its seq and ts_ns.  The caller (the probe
+ * handler) has interrupts off already, so the lock need not turn them
+ * off again; readers, in process context, take it with irqsave.  Never
+ * sleeps.
  */
 void tw_ring_write(struct tcpwave_record *rec)
 {
-	unsigned long flags;
+	lockdep_assert_irqs_disabled();
 
-	raw_spin_lock_irqsave(&ring.lock, flags);
+	raw_spin_lock(&ring.lock);
 	/* Taken under the lock so that seq order is also time order. */
 	rec->ts_ns = ktime_get_ns();
 	rec->seq = ring.head;
 	ring.buf[ring.head & ring.mask] = *rec;
 	ring.head++;
-	raw_spin_unlock_irqrestore(&ring.lock, flags);
+	raw_spin_unlock(&ring.lock);
 
 	/* Pairs with the barrier in poll_wait()/prepare_to_wait(). */
 	if (wq_has_sleeper(ring.wait))
@@ -157,7 +165,7 @@ int tw_ring_read(u64 *cursor, struct tcpwave_record *rec, u64 *lost)
 	int ret = 0;
 
 	raw_spin_lock_irqsave(&ring.lock, flags);
-	oldest = ring.head > ring.mask ? ring.head - ring.mask - 1 : 0;
+	oldest = tw_ring_oldest_of(ring.head);
 	if (*cursor < oldest) {
 		*lost = oldest - *cursor;
 		*cursor = oldest;
@@ -187,9 +195,7 @@ u64 tw_ring_head(void)
 
 u64 tw_ring_oldest(void)
 {
-	u64 head = tw_ring_head();
-
-	return head > ring.mask ? head - ring.mask - 1 : 0;
+	return tw_ring_oldest_of(tw_ring_head());
 }
 
 unsigned int tw_ring_size(void)

@@ -47,7 +47,7 @@ void tw_grow(void **p, size_t *cap, size_t need, size_t size)
 	*cap = n;
 }
 
-void tw_buf_reset(struct tw_buf *b)
+static void tw_buf_reset(struct tw_buf *b)
 {
 	b->len = 0;
 	if (b->s)
@@ -130,7 +130,7 @@ size_t tw_width(const char *s)
 	return w;
 }
 
-size_t tw_buf_width(const struct tw_buf *b)
+static size_t tw_buf_width(const struct tw_buf *b)
 {
 	return b->s ? tw_width(b->s) : 0;
 }

@@ -36,13 +36,11 @@ struct tw_buf {
 void *tw_xrealloc(void *p, size_t nmemb, size_t size);
 void tw_grow(void **p, size_t *cap, size_t need, size_t size);
 
-void tw_buf_reset(struct tw_buf *b);
 void tw_buf_free(struct tw_buf *b);
 void tw_buf_puts(struct tw_buf *b, const char *s);
 void tw_buf_printf(struct tw_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void tw_buf_puts_safe(struct tw_buf *b, const char *s, size_t max);
-size_t tw_buf_width(const struct tw_buf *b);
 void tw_buf_pad_to(struct tw_buf *b, size_t col);
 void tw_buf_emit(struct tw_buf *b, FILE *f);
 
