@@ -12,8 +12,9 @@
  *
  * The lock is a raw_spinlock_t held with interrupts off: writers run in
  * kprobe handlers (which keep interrupts off), in process context and in
- * softirq, and on PREEMPT_RT a spinlock_t would sleep.  Records are copied in and out under the lock;
- * all formatting happens in the reader, outside it.
+ * softirq, and on PREEMPT_RT a spinlock_t would sleep.  Records are
+ * copied in and out under the lock; all formatting happens in the
+ * reader, outside it.
  *
  * Readers are woken through irq_work, never directly from the writer: the
  * writer may run with arbitrary locks held (the socket lock, the TCP
