@@ -48,6 +48,14 @@ static const struct tw_name {
 #define TW_CTX_NAME(name, value) { value, #name },
 	TCPWAVE_CONTEXTS(TW_CTX_NAME)
 #undef TW_CTX_NAME
+}, tw_event_names[] = {
+#define TW_EVENT_NAME(name, value) { value, #name },
+	TCPWAVE_EVENTS(TW_EVENT_NAME)
+#undef TW_EVENT_NAME
+}, tw_reason_names[] = {
+#define TW_REASON_NAME(name, value) { value, #name },
+	TCPWAVE_REASONS(TW_REASON_NAME)
+#undef TW_REASON_NAME
 };
 
 static const char *tw_lookup(const struct tw_name *names, size_t n, u8 value)
@@ -74,15 +82,33 @@ static struct proc_dir_entry *tw_proc_stats;
 static atomic_t tw_nr_readers = ATOMIC_INIT(0);
 static atomic64_t tw_reader_lost = ATOMIC64_INIT(0);
 
-static int tw_print_state(char *buf, size_t size, u8 state)
+/* A name from names[], or the number if this module has no name for it. */
+static int tw_print_name(char *buf, size_t size, const struct tw_name *names,
+			 size_t n, u8 value)
 {
-	const char *name = tw_lookup(tw_state_names,
-				     ARRAY_SIZE(tw_state_names), state);
+	const char *name = tw_lookup(names, n, value);
 
 	if (name)
 		return scnprintf(buf, size, " %s", name);
-	/* A state this module has no name for: the kernel's number. */
-	return scnprintf(buf, size, " %u", state);
+	return scnprintf(buf, size, " %u", value);
+}
+
+/* A sequence number, decimal, or "-" when the record has none. */
+static int tw_print_seq(char *buf, size_t size, u8 have, u8 bit, u32 seq)
+{
+	if (have & bit)
+		return scnprintf(buf, size, " %u", seq);
+	return scnprintf(buf, size, " -");
+}
+
+/* A socket cookie exactly as "ss -e" prints it after "sk:". */
+static int tw_print_cookie(char *buf, size_t size, u64 cookie)
+{
+	u32 hi = cookie >> 32, lo = (u32)cookie;
+
+	if (hi)
+		return scnprintf(buf, size, "%08x%08x", hi, lo);
+	return scnprintf(buf, size, "%08x", lo);
 }
 
 static int tw_print_addr(char *buf, size_t size, u8 family,
@@ -120,19 +146,17 @@ static int tw_print_comm(char *buf, size_t size, const char *comm)
 static unsigned int tw_format_record(char *buf, size_t size,
 				     const struct tcpwave_record *r)
 {
-	u32 hi = r->cookie >> 32, lo = (u32)r->cookie;
 	int n;
 
 	n = scnprintf(buf, size, "%llu %llu %u ", r->seq, r->ts_ns, r->cpu);
-	/* The cookie exactly as "ss -e" prints it after "sk:". */
-	if (hi)
-		n += scnprintf(buf + n, size - n, "%08x", hi);
-	n += scnprintf(buf + n, size - n, "%08x %u %u",
-		       lo, r->netns, r->family);
+	n += tw_print_cookie(buf + n, size - n, r->cookie);
+	n += scnprintf(buf + n, size - n, " %u %u", r->netns, r->family);
 	n += tw_print_addr(buf + n, size - n, r->family, r->laddr, r->lport);
 	n += tw_print_addr(buf + n, size - n, r->family, r->raddr, r->rport);
-	n += tw_print_state(buf + n, size - n, r->oldstate);
-	n += tw_print_state(buf + n, size - n, r->newstate);
+	n += tw_print_name(buf + n, size - n, tw_state_names,
+			   ARRAY_SIZE(tw_state_names), r->oldstate);
+	n += tw_print_name(buf + n, size - n, tw_state_names,
+			   ARRAY_SIZE(tw_state_names), r->newstate);
 	if (r->ctx == TCPWAVE_CTX_task) {
 		n += scnprintf(buf + n, size - n, " task %u", r->pid);
 		n += tw_print_comm(buf + n, size - n, r->comm);
@@ -144,6 +168,28 @@ static unsigned int tw_format_record(char *buf, size_t size,
 			n += scnprintf(buf + n, size - n, " %s - -", ctx);
 		else
 			n += scnprintf(buf + n, size - n, " %u - -", r->ctx);
+	}
+	/* Format 1.1 */
+	n += tw_print_name(buf + n, size - n, tw_event_names,
+			   ARRAY_SIZE(tw_event_names), r->event);
+	if (r->reason == TCPWAVE_REASON_none)
+		n += scnprintf(buf + n, size - n, " -");
+	else
+		n += tw_print_name(buf + n, size - n, tw_reason_names,
+				   ARRAY_SIZE(tw_reason_names), r->reason);
+	n += tw_print_seq(buf + n, size - n, r->have, TCPWAVE_HAVE_SND_UNA,
+			  r->snd_una);
+	n += tw_print_seq(buf + n, size - n, r->have, TCPWAVE_HAVE_SND_NXT,
+			  r->snd_nxt);
+	n += tw_print_seq(buf + n, size - n, r->have, TCPWAVE_HAVE_RCV_NXT,
+			  r->rcv_nxt);
+	n += tw_print_seq(buf + n, size - n, r->have, TCPWAVE_HAVE_ISS, r->iss);
+	n += tw_print_seq(buf + n, size - n, r->have, TCPWAVE_HAVE_IRS, r->irs);
+	if (r->have & TCPWAVE_HAVE_LINK) {
+		n += scnprintf(buf + n, size - n, " ");
+		n += tw_print_cookie(buf + n, size - n, r->link);
+	} else {
+		n += scnprintf(buf + n, size - n, " -");
 	}
 	n += scnprintf(buf + n, size - n, "\n");
 	return n;

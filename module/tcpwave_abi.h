@@ -18,7 +18,7 @@
 #include <linux/types.h>
 
 #define TCPWAVE_FORMAT_MAJOR	1
-#define TCPWAVE_FORMAT_MINOR	0
+#define TCPWAVE_FORMAT_MINOR	1
 
 /* First token of the header line: "# tcpwave <major>.<minor> <columns>" */
 #define TCPWAVE_HEADER_TAG	"tcpwave"
@@ -30,8 +30,11 @@
 #define TCPWAVE_META_LOST	"lost"
 
 /*
- * The columns of format 1.0, in order, as named in the header line.
- * X(name) - each name is also the column's key in the viewer.
+ * The columns of format 1.1, in order, as named in the header line.
+ * X(name) - each name is also the column's key in the viewer.  1.0 ended
+ * at comm; 1.1 appended event through link.  A field shown as "-" has no
+ * value for that record.  Sequence numbers are RFC 9293 section 3.3.1's,
+ * absolute, decimal.
  */
 #define TCPWAVE_COLUMNS(X)						\
 	X(seq)		/* record sequence number, from 0, decimal */	\
@@ -46,7 +49,15 @@
 	X(newstate)	/* sk_state after it */				\
 	X(ctx)		/* task, softirq, hardirq or nmi */		\
 	X(pid)		/* tgid of current, "-" unless ctx is task */	\
-	X(comm)		/* comm of current, \ooo-escaped, "-" likewise */
+	X(comm)		/* comm of current, \ooo-escaped, "-" likewise */ \
+	X(event)	/* the kernel event: TCPWAVE_EVENTS below */	\
+	X(reason)	/* why a connection ended: TCPWAVE_REASONS */	\
+	X(snd_una)	/* SND.UNA: oldest unacknowledged seq */	\
+	X(snd_nxt)	/* SND.NXT: next seq to send */			\
+	X(rcv_nxt)	/* RCV.NXT: next seq expected */		\
+	X(iss)		/* ISS: our initial sequence number */		\
+	X(irs)		/* IRS: the peer's initial sequence number */	\
+	X(link)		/* cookie of the related socket, hex */
 
 /*
  * TCP states, numbered as include/net/tcp_states.h numbers them; the
@@ -89,6 +100,59 @@ enum tcpwave_ctx {
 	TCPWAVE_CTX_MAX
 };
 
+/*
+ * The "event" column: which kernel event made the record.
+ * X(name, value) - README.md, "Events", documents each one.
+ */
+#define TCPWAVE_EVENTS(X)	\
+	X(state, 0)	/* tcp_set_state() on a full socket */		\
+	X(listen, 1)	/* inet_csk_listen_start() succeeded */		\
+	X(connect, 2)	/* tcp_connect(): the SYN is about to go */	\
+	X(syn, 3)	/* request socket: SYN in, or it ended */	\
+	X(child, 4)	/* request socket became a full socket */	\
+	X(accept, 5)	/* accept() returned the socket */		\
+	X(retrans, 6)	/* SYN, SYN-ACK or FIN retransmitted */		\
+	X(rst, 7)	/* we sent an RST: tcp_send_active_reset() */	\
+	X(timewait, 8)	/* timewait socket: born, FIN in, or died */
+
+enum tcpwave_event {
+#define TCPWAVE_EVENT_ENUM(name, value) TCPWAVE_EV_##name = value,
+	TCPWAVE_EVENTS(TCPWAVE_EVENT_ENUM)
+#undef TCPWAVE_EVENT_ENUM
+	TCPWAVE_EV_MAX
+};
+
+/*
+ * The "reason" column: set on every record whose newstate is CLOSE,
+ * "-" (none) on all others.
+ */
+#define TCPWAVE_REASONS(X)	\
+	X(none, 0)	/* not an end: printed as "-" */		\
+	X(close, 1)	/* orderly: FINs done, or closed before data */	\
+	X(rst_rcvd, 2)	/* RST received: ECONNRESET or EPIPE */		\
+	X(rst_sent, 3)	/* we aborted: SO_LINGER 0, unread data, ... */	\
+	X(refused, 4)	/* RST in reply to our SYN: ECONNREFUSED */	\
+	X(timeout, 5)	/* retransmissions exhausted: ETIMEDOUT */	\
+	X(error, 6)	/* any other socket error, e.g. ICMP */		\
+	X(expired, 7)	/* timewait socket: its 2MSL timer fired */	\
+	X(killed, 8)	/* timewait socket ended early */		\
+	X(dropped, 9)	/* request socket dropped before the ACK */
+
+enum tcpwave_reason {
+#define TCPWAVE_REASON_ENUM(name, value) TCPWAVE_REASON_##name = value,
+	TCPWAVE_REASONS(TCPWAVE_REASON_ENUM)
+#undef TCPWAVE_REASON_ENUM
+	TCPWAVE_REASON_MAX
+};
+
+/* Which of the sequence-number fields hold a value: tcpwave_record.have */
+#define TCPWAVE_HAVE_SND_UNA	0x01
+#define TCPWAVE_HAVE_SND_NXT	0x02
+#define TCPWAVE_HAVE_RCV_NXT	0x04
+#define TCPWAVE_HAVE_ISS	0x08
+#define TCPWAVE_HAVE_IRS	0x10
+#define TCPWAVE_HAVE_LINK	0x20
+
 #define TCPWAVE_COMM_LEN	16	/* TASK_COMM_LEN */
 
 /*
@@ -113,6 +177,17 @@ struct tcpwave_record {
 	__u8 laddr[16];
 	__u8 raddr[16];
 	char comm[TCPWAVE_COMM_LEN];
+	/* Format 1.1 */
+	__u64 link;		/* valid if have & TCPWAVE_HAVE_LINK */
+	__u32 snd_una;
+	__u32 snd_nxt;
+	__u32 rcv_nxt;
+	__u32 iss;
+	__u32 irs;
+	__u8 event;		/* enum tcpwave_event */
+	__u8 reason;		/* enum tcpwave_reason */
+	__u8 have;		/* TCPWAVE_HAVE_* */
+	__u8 pad;
 };
 
 #endif /* TCPWAVE_ABI_H */
