@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * probes.c - the kprobes that turn TCP state transitions into records.
+ * probes.c - registers the hooks of hooks_sock.c, hooks_req.c and
+ * hooks_tw.c, and holds what they share: a record's task, socket and
+ * sequence-number fields, and the one way a record reaches the ring.
  *
- * tcp_set_state(sk, state) (net/ipv4/tcp.c) is where the kernel moves a
- * full TCP socket from one state to the next.  At its first instruction
- * sk->sk_state still holds the old state, so one probe there sees both
- * ends of the transition.
+ * A connection lives in up to three kernel objects: a request socket
+ * from SYN to final ACK on the passive side, a full socket, and a
+ * timewait socket after tcp_time_wait().  All three begin with a struct
+ * sock_common, which holds the 4-tuple, the namespace and the cookie, so
+ * one fill function serves them all (as inet_diag's does).
  *
  * Handlers run with preemption disabled, in process context or in
  * softirq (segment arrival, timers).  They never sleep, never allocate
@@ -22,6 +25,7 @@
 #include <net/inet_sock.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 #include <net/tcp_states.h>
 
 #include "tcpwave.h"
@@ -39,19 +43,32 @@ static u8 tw_context(void)
 }
 
 /*
- * The socket's identity and 4-tuple.  The cookie is the one "ss -e" shows
- * as sk: and SO_COOKIE returns; sock_diag_save_cookie() assigns it on
- * first use, exactly as inet_diag would.
+ * The cookie "ss -e" shows as sk: and SO_COOKIE returns.
+ * sock_diag_save_cookie() assigns it on first use, exactly as inet_diag
+ * would, for full, request and timewait sockets alike.
  */
-static void tw_fill_sock(struct tcpwave_record *rec, struct sock *sk)
+u64 tw_sock_cookie(struct sock *sk)
 {
 	u32 cookie[2];
 
 	sock_diag_save_cookie(sk, cookie);
-	rec->cookie = (u64)cookie[1] << 32 | cookie[0];
+	return (u64)cookie[1] << 32 | cookie[0];
+}
+
+/* The socket's identity and 4-tuple: sock_common fields only. */
+static void tw_fill_sock(struct tcpwave_record *rec, struct sock *sk)
+{
+	rec->cookie = tw_sock_cookie(sk);
 	rec->netns = sock_net(sk)->ns.inum;
 	rec->lport = READ_ONCE(sk->sk_num);
 	rec->rport = ntohs(READ_ONCE(sk->sk_dport));
+	/*
+	 * tcp_set_state(sk, TCP_CLOSE) releases the port (sk_num = 0), but
+	 * the RST that tcp_disconnect() sends next still carries
+	 * inet_sport.
+	 */
+	if (!rec->lport && sk_fullsock(sk))
+		rec->lport = ntohs(READ_ONCE(inet_sk(sk)->inet_sport));
 
 #if IS_ENABLED(CONFIG_IPV6)
 	if (sk->sk_family == AF_INET6) {
@@ -82,58 +99,72 @@ static void tw_fill_task(struct tcpwave_record *rec)
 	}
 }
 
-static void tw_record_transition(struct sock *sk, int oldstate, int newstate)
+/*
+ * SND.UNA, SND.NXT and RCV.NXT of a full TCP socket (RFC 9293 3.3.1),
+ * for a record whose states are already set.  RCV.NXT means nothing until
+ * the peer's SYN arrived: records in SYN_SENT, and its end, leave it out.
+ */
+void tw_fill_tcp_seq(struct tcpwave_record *rec, const struct sock *sk)
 {
-	struct tcpwave_record rec = {};
+	const struct tcp_sock *tp = tcp_sk(sk);
+
+	rec->snd_una = READ_ONCE(tp->snd_una);
+	rec->snd_nxt = READ_ONCE(tp->snd_nxt);
+	rec->have |= TCPWAVE_HAVE_SND_UNA | TCPWAVE_HAVE_SND_NXT;
+	if (rec->newstate == TCP_SYN_SENT ||
+	    (rec->oldstate == TCP_SYN_SENT && rec->newstate == TCP_CLOSE))
+		return;
+	rec->rcv_nxt = READ_ONCE(tp->rcv_nxt);
+	rec->have |= TCPWAVE_HAVE_RCV_NXT;
+}
+
+/*
+ * Complete rec with the task and the socket and put it in the ring.  sk
+ * may be a full, request or timewait socket.
+ *
+ * A softirq arriving on this CPU while a handler runs would hit its
+ * probe nested, and kprobes drops nested hits (counted in nmissed).  The
+ * work is short: keep interrupts off for all of it, which also covers
+ * the ring's lock (tw_ring_write()).
+ */
+void tw_emit(struct tcpwave_record *rec, struct sock *sk)
+{
 	unsigned long flags;
 
-	rec.oldstate = oldstate;
-	rec.newstate = newstate;
-	/*
-	 * A softirq arriving on this CPU while we run would hit the probe
-	 * nested, and kprobes drops nested hits (counted in nmissed).  The
-	 * handler is short: keep interrupts off for all of it, which also
-	 * covers the ring's lock (tw_ring_write()).
-	 */
 	local_irq_save(flags);
-	tw_fill_task(&rec);
-	tw_fill_sock(&rec, sk);
-	tw_ring_write(&rec);
+	tw_fill_task(rec);
+	tw_fill_sock(rec, sk);
+	tw_ring_write(rec);
 	local_irq_restore(flags);
 }
 
-/* tcp_set_state(struct sock *sk, int state) */
-static int tw_tcp_set_state_pre(struct kprobe *p, struct pt_regs *regs)
-{
-	struct sock *sk = (struct sock *)tw_probe_arg(regs, 0);
-	int newstate = (int)tw_probe_arg(regs, 1);
-	int oldstate = READ_ONCE(sk->sk_state);
-
-	/*
-	 * tcp_close() of a never-connected socket, and the error paths of
-	 * connect(), call tcp_set_state(sk, TCP_CLOSE) on a closed socket.
-	 * That is no transition.
-	 */
-	if (oldstate == newstate)
-		return 0;
-	tw_record_transition(sk, oldstate, newstate);
-	return 0;
-}
-
-static struct kprobe tw_kp_tcp_set_state = {
-	.symbol_name	= "tcp_set_state",
-	.pre_handler	= tw_tcp_set_state_pre,
-};
-
 static struct kprobe *tw_kprobes[] = {
 	&tw_kp_tcp_set_state,
+	&tw_kp_tcp_connect,
+	&tw_kp_tcp_retransmit_skb,
+	&tw_kp_tcp_send_active_reset,
+	&tw_kp_send_synack4,
+#if IS_ENABLED(CONFIG_IPV6)
+	&tw_kp_send_synack6,
+	&tw_kp_reqsk_destructor6,
+#endif /* IS_ENABLED(CONFIG_IPV6) */
+	&tw_kp_complete_hashdance,
+	&tw_kp_reqsk_timer,
+	&tw_kp_reqsk_destructor4,
+	&tw_kp_twsk_hashdance,
+	&tw_kp_twsk_state_process,
+	&tw_kp_twsk_schedule,
+	&tw_kp_twsk_destructor,
+};
+
+static struct kretprobe *tw_kretprobes[] = {
+	&tw_krp_listen_start,
+	&tw_krp_accept,
 };
 
 /* Fail the build, not the machine, when the kernel drifts from us. */
 static void __init tw_build_checks(void)
 {
-	BUILD_BUG_ON(!__same_type(tcp_set_state, tw_tcp_set_state_t));
-
 	/* The ABI header's state numbers are the kernel's. */
 	BUILD_BUG_ON(TCPWAVE_ESTABLISHED != (int)TCP_ESTABLISHED);
 	BUILD_BUG_ON(TCPWAVE_SYN_SENT != (int)TCP_SYN_SENT);
@@ -149,6 +180,7 @@ static void __init tw_build_checks(void)
 	BUILD_BUG_ON(TCPWAVE_NEW_SYN_RECV != (int)TCP_NEW_SYN_RECV);
 	BUILD_BUG_ON(TCPWAVE_STATE_MAX != (int)TCP_NEW_SYN_RECV + 1);
 	BUILD_BUG_ON(TCP_MAX_STATES > 255);
+	BUILD_BUG_ON(TCPWAVE_EV_MAX > 255 || TCPWAVE_REASON_MAX > 255);
 }
 
 int __init tw_probes_register(void)
@@ -156,9 +188,21 @@ int __init tw_probes_register(void)
 	int ret;
 
 	tw_build_checks();
+	tw_compat_build_checks();
 	ret = register_kprobes(tw_kprobes, ARRAY_SIZE(tw_kprobes));
-	if (ret < 0)
+	if (ret < 0) {
 		pr_err("register_kprobes failed, returned %d\n", ret);
+		return ret;
+	}
+	ret = register_kretprobes(tw_kretprobes, ARRAY_SIZE(tw_kretprobes));
+	if (ret < 0) {
+		pr_err("register_kretprobes failed, returned %d\n", ret);
+		goto err_unregister_kprobes;
+	}
+	return 0;
+
+err_unregister_kprobes:
+	unregister_kprobes(tw_kprobes, ARRAY_SIZE(tw_kprobes));
 	return ret;
 }
 
@@ -166,13 +210,23 @@ void tw_probes_unregister(void)
 {
 	unsigned int i;
 
+	unregister_kretprobes(tw_kretprobes, ARRAY_SIZE(tw_kretprobes));
 	unregister_kprobes(tw_kprobes, ARRAY_SIZE(tw_kprobes));
 	for (i = 0; i < ARRAY_SIZE(tw_kprobes); i++)
 		pr_info("kprobe %s missed %lu hits\n",
 			tw_kprobes[i]->symbol_name, tw_kprobes[i]->nmissed);
+	for (i = 0; i < ARRAY_SIZE(tw_kretprobes); i++) {
+		struct kretprobe *rp = tw_kretprobes[i];
+
+		pr_info("kretprobe %s missed %lu hits, %d returns\n",
+			rp->kp.symbol_name, rp->kp.nmissed, rp->nmissed);
+	}
 }
 
-/* Hits lost because they nested inside another kprobe on that CPU. */
+/*
+ * Hits lost because they nested inside another kprobe on that CPU, and
+ * kretprobe returns lost because all maxactive instances were in use.
+ */
 unsigned long tw_probes_nmissed(void)
 {
 	unsigned long sum = 0;
@@ -180,5 +234,8 @@ unsigned long tw_probes_nmissed(void)
 
 	for (i = 0; i < ARRAY_SIZE(tw_kprobes); i++)
 		sum += READ_ONCE(tw_kprobes[i]->nmissed);
+	for (i = 0; i < ARRAY_SIZE(tw_kretprobes); i++)
+		sum += READ_ONCE(tw_kretprobes[i]->kp.nmissed) +
+		       READ_ONCE(tw_kretprobes[i]->nmissed);
 	return sum;
 }

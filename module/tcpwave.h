@@ -22,10 +22,39 @@ unsigned int tw_ring_size(void);
 size_t tw_ring_bytes(void);
 wait_queue_head_t *tw_ring_waitqueue(void);
 
-/* probes.c - the kprobes that feed the ring. */
+struct kprobe;
+struct kretprobe;
+struct sock;
+
+/* probes.c - registers every hook; the helpers all hooks share. */
 int tw_probes_register(void);
 void tw_probes_unregister(void);
 unsigned long tw_probes_nmissed(void);
+u64 tw_sock_cookie(struct sock *sk);
+void tw_fill_tcp_seq(struct tcpwave_record *rec, const struct sock *sk);
+void tw_emit(struct tcpwave_record *rec, struct sock *sk);
+
+/* hooks_sock.c - full sockets: state changes, connect, listen, accept. */
+extern struct kprobe tw_kp_tcp_set_state;
+extern struct kprobe tw_kp_tcp_connect;
+extern struct kprobe tw_kp_tcp_retransmit_skb;
+extern struct kprobe tw_kp_tcp_send_active_reset;
+extern struct kretprobe tw_krp_listen_start;
+extern struct kretprobe tw_krp_accept;
+
+/* hooks_req.c - request sockets: SYN in, SYN-ACKs out, child or death. */
+extern struct kprobe tw_kp_send_synack4;
+extern struct kprobe tw_kp_send_synack6;
+extern struct kprobe tw_kp_complete_hashdance;
+extern struct kprobe tw_kp_reqsk_timer;
+extern struct kprobe tw_kp_reqsk_destructor4;
+extern struct kprobe tw_kp_reqsk_destructor6;
+
+/* hooks_tw.c - timewait sockets: born, peer's FIN, death. */
+extern struct kprobe tw_kp_twsk_hashdance;
+extern struct kprobe tw_kp_twsk_state_process;
+extern struct kprobe tw_kp_twsk_schedule;
+extern struct kprobe tw_kp_twsk_destructor;
 
 /* procfs.c - /proc/tcpwave and /proc/tcpwave_stats. */
 int tw_proc_init(void);

@@ -12,6 +12,9 @@
 
 #include <linux/version.h>
 #include <linux/ptrace.h>
+#include <net/inet_connection_sock.h>
+#include <net/inet_timewait_sock.h>
+#include <net/request_sock.h>
 #include <net/tcp.h>
 
 #if KERNEL_VERSION(6, 1, 0) > LINUX_VERSION_CODE
@@ -20,13 +23,83 @@
 
 /*
  * The hooked functions' signatures, as the kernels we support declare
- * them.  probes.c checks each against the kernel's prototype with
- * BUILD_BUG_ON(), so a kernel that changes one fails the build instead of
- * feeding the probe handler the wrong arguments.
- *
- * tcp_set_state(): net/ipv4/tcp.c, unchanged from 2.6 through 6.12.
+ * them.  tw_compat_build_checks() checks each against the kernel's
+ * prototype with BUILD_BUG_ON(), so a kernel that changes one fails the
+ * build instead of feeding a probe handler the wrong arguments.  The
+ * handlers read only the arguments named in their comments.
  */
 typedef void (tw_tcp_set_state_t)(struct sock *sk, int state);
+typedef int (tw_tcp_connect_t)(struct sock *sk);
+typedef int (tw_tcp_retransmit_skb_t)(struct sock *sk, struct sk_buff *skb,
+				       int segs);
+typedef int (tw_inet_csk_listen_start_t)(struct sock *sk);
+typedef struct sock *(tw_inet_csk_complete_hashdance_t)(struct sock *sk,
+		struct sock *child, struct request_sock *req, bool own_req);
+typedef void (tw_inet_twsk_schedule_t)(struct inet_timewait_sock *tw,
+				       int timeo, bool rearm);
+typedef void (tw_tcp_twsk_destructor_t)(struct sock *sk);
+/* tcp_v4_send_synack(), tcp_v6_send_synack(): static, seen as af_ops. */
+typedef int (tw_send_synack_t)(const struct sock *sk, struct dst_entry *dst,
+			       struct flowi *fl, struct request_sock *req,
+			       struct tcp_fastopen_cookie *foc,
+			       enum tcp_synack_type synack_type,
+			       struct sk_buff *syn_skb);
+/* tcp_v{4,6}_reqsk_destructor(): static, seen as rsk_ops->destructor. */
+typedef void (tw_reqsk_destructor_t)(struct request_sock *req);
+
+#if KERNEL_VERSION(6, 10, 0) <= LINUX_VERSION_CODE
+/*
+ * 6.10 merged the timewait timer's arming into the hashdance
+ * (inet_twsk_hashdance_schedule()), added the RST reason to
+ * tcp_send_active_reset() and passed accept()'s arguments in a struct.
+ */
+#define TW_SYM_TWSK_HASHDANCE	"inet_twsk_hashdance_schedule"
+typedef void (tw_twsk_hashdance_t)(struct inet_timewait_sock *tw,
+				   struct sock *sk,
+				   struct inet_hashinfo *hashinfo, int timeo);
+#define tw_twsk_hashdance	inet_twsk_hashdance_schedule
+typedef void (tw_tcp_send_active_reset_t)(struct sock *sk, gfp_t priority,
+					  enum sk_rst_reason reason);
+typedef struct sock *(tw_inet_csk_accept_t)(struct sock *sk,
+					    struct proto_accept_arg *arg);
+#else /* KERNEL_VERSION(6, 10, 0) > LINUX_VERSION_CODE */
+#define TW_SYM_TWSK_HASHDANCE	"inet_twsk_hashdance"
+typedef void (tw_twsk_hashdance_t)(struct inet_timewait_sock *tw,
+				   struct sock *sk,
+				   struct inet_hashinfo *hashinfo);
+#define tw_twsk_hashdance	inet_twsk_hashdance
+typedef void (tw_tcp_send_active_reset_t)(struct sock *sk, gfp_t priority);
+typedef struct sock *(tw_inet_csk_accept_t)(struct sock *sk, int flags,
+					    int *err, bool kern);
+#endif /* KERNEL_VERSION(6, 10, 0) <= LINUX_VERSION_CODE */
+
+/* Fail the build, not the machine, when a hooked function changes. */
+static inline void tw_compat_build_checks(void)
+{
+	BUILD_BUG_ON(!__same_type(tcp_set_state, tw_tcp_set_state_t));
+	BUILD_BUG_ON(!__same_type(tcp_connect, tw_tcp_connect_t));
+	BUILD_BUG_ON(!__same_type(tcp_retransmit_skb,
+				  tw_tcp_retransmit_skb_t));
+	BUILD_BUG_ON(!__same_type(tcp_send_active_reset,
+				  tw_tcp_send_active_reset_t));
+	BUILD_BUG_ON(!__same_type(inet_csk_listen_start,
+				  tw_inet_csk_listen_start_t));
+	BUILD_BUG_ON(!__same_type(inet_csk_accept, tw_inet_csk_accept_t));
+	BUILD_BUG_ON(!__same_type(inet_csk_complete_hashdance,
+				  tw_inet_csk_complete_hashdance_t));
+	BUILD_BUG_ON(!__same_type(tw_twsk_hashdance, tw_twsk_hashdance_t));
+	BUILD_BUG_ON(!__same_type(__inet_twsk_schedule,
+				  tw_inet_twsk_schedule_t));
+	BUILD_BUG_ON(!__same_type(tcp_twsk_destructor,
+				  tw_tcp_twsk_destructor_t));
+	BUILD_BUG_ON(!__same_type(((struct tcp_request_sock_ops *)0)->send_synack,
+				  tw_send_synack_t *));
+	BUILD_BUG_ON(!__same_type(((struct request_sock_ops *)0)->destructor,
+				  tw_reqsk_destructor_t *));
+	/* reqsk_timer_handler() is a timer_list callback. */
+	BUILD_BUG_ON(!__same_type(((struct timer_list *)0)->function,
+				  void (*)(struct timer_list *)));
+}
 
 /*
  * Function arguments at a kprobe on the first instruction of a function.
