@@ -50,13 +50,27 @@ conn_vars() {
 	sa=$(conn_field "$out/$1.conn" server)
 }
 
-# The "oldstate newstate" pairs of one socket, one per line.  Cookies are
-# compared as strings: busybox awk reads "00000011" as octal 9.
+# The records of one connection (its request, full and timewait sockets
+# share the cookie), one "event oldstate newstate [reason]" per line.
+# Cookies are compared as strings: busybox awk reads "00000011" as octal 9.
 transitions() {
-	awk -v c="$2" '$1 !~ /^#/ && ($4 "") == (c "") { print $9 " " $10 }' "$1"
+	awk -v c="$2" '$1 !~ /^#/ && ($4 "") == (c "") {
+		print $14 " " $9 " " $10 ($15 != "-" ? " " $15 : "") }' "$1"
 }
 
-# expect_seq NAME CAPTURE COOKIE "OLD NEW" ...
+# record CAPTURE COOKIE EVENT OLD NEW: the first such record of COOKIE.
+record() {
+	awk -v c="$2" -v e="$3" -v o="$4" -v n="$5" '$1 !~ /^#/ &&
+		($4 "") == (c "") && $14 == e && $9 == o && $10 == n {
+		print; exit }' "$1"
+}
+
+# field N of a record line
+fld() {
+	echo "$1" | awk -v n="$2" '{ print $n }'
+}
+
+# expect_seq NAME CAPTURE COOKIE "EVENT OLD NEW [REASON]" ...
 expect_seq() {
 	name=$1 cap=$2 ck=$3
 	shift 3
@@ -111,6 +125,7 @@ capture() {
 	tcpwave-traffic "$@" >"$out/$name.conn" 2>&1 ||
 		{ not_ok "$name: tcpwave-traffic $*"; diag <"$out/$name.conn"; }
 	cat /proc/tcpwave >"$out/$name.txt"
+	cat /proc/tcpwave_stats >"$out/$name.stats"
 	rmmod tcpwave || not_ok "$name: rmmod"
 	return 0
 }
@@ -162,8 +177,8 @@ fi
 # --- the header and the counters ----------------------------------------
 
 load
-check "header names format 1.0 and the columns" sh -c \
-	'head -n 1 /proc/tcpwave | grep -qx "# tcpwave 1.0 seq ts_ns cpu cookie netns family laddr raddr oldstate newstate ctx pid comm"'
+check "header names format 1.1 and the columns" sh -c \
+	'head -n 1 /proc/tcpwave | grep -qx "# tcpwave 1.1 seq ts_ns cpu cookie netns family laddr raddr oldstate newstate ctx pid comm event reason snd_una snd_nxt rcv_nxt iss irs link"'
 check "/proc/tcpwave is root-only" sh -c \
 	'[ "$(stat -c %a /proc/tcpwave)" = 400 ]'
 check "stats name every counter" sh -c \
@@ -171,90 +186,167 @@ check "stats name every counter" sh -c \
 		grep -q "^$k [0-9.]*\$" /proc/tcpwave_stats || exit 1; done'
 rmmod tcpwave
 
-# --- scenario: the client closes first ----------------------------------
+# expect_numbers NAME CAPTURE CLIENT SERVER CLOSER: seqcheck.awk holds.
+expect_numbers() {
+	if awk -v c="$3" -v s="$4" -v closer="$5" -f "$here/seqcheck.awk" \
+	       "$2" >"$out/seqcheck"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag <"$out/seqcheck"
+	fi
+}
 
-capture client-close client-close
+# expect_owner NAME CAPTURE COOKIE EVENT: that record names tcpwave-traffic.
+expect_owner() {
+	if awk -v c="$3" -v e="$4" '($4 "") == (c "") && $14 == e' "$2" |
+	   grep -q ' task [0-9][0-9]* tcpwave-traffic '; then
+		ok "$1"
+	else
+		not_ok "$1"
+		awk -v c="$3" '($4 "") == (c "")' "$2" | diag
+	fi
+}
+
+# --- scenario 1: the client closes first, and its TIME_WAIT expires ------
+
+load
+tcpwave-traffic client-close >"$out/client-close.conn" 2>&1 ||
+	not_ok "client-close: tcpwave-traffic"
+# The client's timewait socket lives TCP_TIMEWAIT_LEN (60 s) from the
+# server's FIN; the timer wheel may fire it a little late.
+sleep 64
+cat /proc/tcpwave >"$out/client-close.txt"
+rmmod tcpwave
 conn_vars client-close
-expect_seq "client-close: client socket sequence" "$cap" "$c" \
-	"CLOSE SYN_SENT" "SYN_SENT ESTABLISHED" "ESTABLISHED FIN_WAIT1" \
-	"FIN_WAIT1 FIN_WAIT2" "FIN_WAIT2 CLOSE"
-expect_seq "client-close: server socket sequence" "$cap" "$s" \
-	"SYN_RECV ESTABLISHED" "ESTABLISHED CLOSE_WAIT" "CLOSE_WAIT LAST_ACK" \
-	"LAST_ACK CLOSE"
+expect_seq "client-close: client sequence, TIME_WAIT to its expiry" "$cap" "$c" \
+	"connect CLOSE SYN_SENT" "state SYN_SENT ESTABLISHED" \
+	"state ESTABLISHED FIN_WAIT1" "state FIN_WAIT1 FIN_WAIT2" \
+	"timewait FIN_WAIT2 FIN_WAIT2" "timewait FIN_WAIT2 TIME_WAIT" \
+	"timewait TIME_WAIT CLOSE expired"
+expect_seq "client-close: server sequence from the SYN to LAST_ACK" "$cap" "$s" \
+	"syn LISTEN SYN_RECV" "child SYN_RECV SYN_RECV" \
+	"state SYN_RECV ESTABLISHED" "accept ESTABLISHED ESTABLISHED" \
+	"state ESTABLISHED CLOSE_WAIT" "state CLOSE_WAIT LAST_ACK" \
+	"state LAST_ACK CLOSE close"
 expect_tuple "client-close: client tuple" "$cap" "$c" "$ca" "$sa"
 expect_tuple "client-close: server tuple" "$cap" "$s" "$sa" "$ca"
 expect_attribution "client-close: pid/comm only in task context" "$cap"
-check "client-close: connect() names tcpwave-traffic" sh -c \
-	"awk '\$4 == \"$c\" && \$10 == \"SYN_SENT\"' $cap | grep -q ' task [0-9]* tcpwave-traffic\$'"
+expect_owner "client-close: connect() names tcpwave-traffic" "$cap" "$c" connect
+expect_owner "client-close: accept() names tcpwave-traffic" "$cap" "$s" accept
+check "client-close: listen() recorded with the port and its owner" sh -c \
+	"grep ' CLOSE LISTEN task [0-9]* tcpwave-traffic listen ' $cap | grep -q ' $sa '"
+tw_in=$(record "$cap" "$c" timewait FIN_WAIT2 TIME_WAIT)
+tw_out=$(record "$cap" "$c" timewait TIME_WAIT CLOSE)
+tw_ms=$(( ($(fld "$tw_out" 2) - $(fld "$tw_in" 2)) / 1000000 ))
+check "client-close: TIME_WAIT lasted 2MSL (60 s): $tw_ms ms" \
+	sh -c "[ '$tw_ms' -ge 60000 ] && [ '$tw_ms' -le 64000 ]"
+expect_numbers "client-close: ISS, IRS, SND.UNA, SND.NXT, RCV.NXT fit" \
+	"$cap" "$c" "$s" client
+check "client-close: the link of the child names the request socket" sh -c \
+	"awk '\$14 == \"child\" { print \$21 }' $cap | grep -qx '$s'"
 check "client-close: seq numbers are consecutive" sh -c \
 	"awk '\$1 !~ /^#/ { if (NR > 2 && \$1 != prev + 1) exit 1; prev = \$1 }' $cap"
 check "client-close: timestamps never go back" sh -c \
 	"awk '\$1 !~ /^#/ { if (\$2 < prev) exit 1; prev = \$2 }' $cap"
+check "client-close: no port 0 in any record but a listener's remote" sh -c \
+	"! awk '\$1 !~ /^#/ && \$9 != \"LISTEN\" && \$10 != \"LISTEN\" && (\$7 ~ /:0\$/ || \$8 ~ /:0\$/)' $cap | grep -q ."
 expect_ladder "client-close: ladder" "$cap" "$expected/client-close.ladder"
 
-# --- scenario: the server closes first ----------------------------------
+# --- scenario 2: the server closes first ---------------------------------
 
 capture server-close server-close
 conn_vars server-close
-expect_seq "server-close: client socket sequence" "$cap" "$c" \
-	"CLOSE SYN_SENT" "SYN_SENT ESTABLISHED" "ESTABLISHED CLOSE_WAIT" \
-	"CLOSE_WAIT LAST_ACK" "LAST_ACK CLOSE"
-expect_seq "server-close: server socket sequence" "$cap" "$s" \
-	"SYN_RECV ESTABLISHED" "ESTABLISHED FIN_WAIT1" "FIN_WAIT1 FIN_WAIT2" \
-	"FIN_WAIT2 CLOSE"
+expect_seq "server-close: client sequence" "$cap" "$c" \
+	"connect CLOSE SYN_SENT" "state SYN_SENT ESTABLISHED" \
+	"state ESTABLISHED CLOSE_WAIT" "state CLOSE_WAIT LAST_ACK" \
+	"state LAST_ACK CLOSE close"
+expect_seq "server-close: server sequence" "$cap" "$s" \
+	"syn LISTEN SYN_RECV" "child SYN_RECV SYN_RECV" \
+	"state SYN_RECV ESTABLISHED" "accept ESTABLISHED ESTABLISHED" \
+	"state ESTABLISHED FIN_WAIT1" "state FIN_WAIT1 FIN_WAIT2" \
+	"timewait FIN_WAIT2 FIN_WAIT2" "timewait FIN_WAIT2 TIME_WAIT"
 expect_tuple "server-close: client tuple" "$cap" "$c" "$ca" "$sa"
 expect_tuple "server-close: server tuple" "$cap" "$s" "$sa" "$ca"
 expect_attribution "server-close: pid/comm only in task context" "$cap"
+expect_numbers "server-close: sequence numbers fit" "$cap" "$c" "$s" server
 expect_ladder "server-close: ladder" "$cap" "$expected/server-close.ladder"
 
-# --- IPv6, refused, abort -----------------------------------------------
+# --- scenario 10: IPv6, and IPv4-mapped IPv6 -----------------------------
 
 capture client-close6 -6 client-close
 conn_vars client-close6
-expect_seq "ipv6 client-close: client socket sequence" "$cap" "$c" \
-	"CLOSE SYN_SENT" "SYN_SENT ESTABLISHED" "ESTABLISHED FIN_WAIT1" \
-	"FIN_WAIT1 FIN_WAIT2" "FIN_WAIT2 CLOSE"
+expect_seq "ipv6 client-close: client sequence" "$cap" "$c" \
+	"connect CLOSE SYN_SENT" "state SYN_SENT ESTABLISHED" \
+	"state ESTABLISHED FIN_WAIT1" "state FIN_WAIT1 FIN_WAIT2" \
+	"timewait FIN_WAIT2 FIN_WAIT2" "timewait FIN_WAIT2 TIME_WAIT"
+expect_seq "ipv6 client-close: server sequence" "$cap" "$s" \
+	"syn LISTEN SYN_RECV" "child SYN_RECV SYN_RECV" \
+	"state SYN_RECV ESTABLISHED" "accept ESTABLISHED ESTABLISHED" \
+	"state ESTABLISHED CLOSE_WAIT" "state CLOSE_WAIT LAST_ACK" \
+	"state LAST_ACK CLOSE close"
 expect_tuple "ipv6 client-close: [addr]:port tuple" "$cap" "$c" "$ca" "$sa"
+expect_tuple "ipv6 client-close: server [addr]:port tuple" "$cap" "$s" "$sa" "$ca"
 check "ipv6 client-close: family 6" sh -c \
 	"awk '\$4 == \"$c\"' $cap | awk '\$6 != 6 { exit 1 }'"
+expect_numbers "ipv6 client-close: sequence numbers fit" "$cap" "$c" "$s" client
+
+# --- scenario 5: refused -------------------------------------------------
 
 capture refused refused
-check "refused: SYN_SENT then CLOSE" sh -c \
-	"awk '\$1 !~ /^#/ { print \$9, \$10 }' $out/refused.txt |
-	 tr '\n' ';' | grep -qx 'CLOSE SYN_SENT;SYN_SENT CLOSE;'"
+check "refused: connect with the real port, then CLOSE, reason refused" sh -c \
+	"awk '\$1 !~ /^#/ { print \$14, \$9, \$10, \$15 }' $out/refused.txt |
+	 tr '\n' ';' | grep -qx 'connect CLOSE SYN_SENT -;state SYN_SENT CLOSE refused;'"
+check "refused: no port 0" sh -c \
+	"! awk '\$1 !~ /^#/ && (\$7 ~ /:0\$/ || \$8 ~ /:0\$/)' $out/refused.txt | grep -q ."
+capture refused6 -6 refused
+check "ipv6 refused: connect, then CLOSE, reason refused" sh -c \
+	"awk '\$1 !~ /^#/ { print \$6, \$14, \$9, \$10, \$15 }' $out/refused6.txt |
+	 tr '\n' ';' | grep -qx '6 connect CLOSE SYN_SENT -;6 state SYN_SENT CLOSE refused;'"
+
+# --- scenario 7: abort with SO_LINGER {1, 0} -----------------------------
 
 capture abort abort
 conn_vars abort
-expect_seq "abort: client ESTABLISHED→CLOSE, no FIN" "$cap" "$c" \
-	"CLOSE SYN_SENT" "SYN_SENT ESTABLISHED" "ESTABLISHED CLOSE"
-expect_seq "abort: server ESTABLISHED→CLOSE on the RST" "$cap" "$s" \
-	"SYN_RECV ESTABLISHED" "ESTABLISHED CLOSE"
+expect_seq "abort: client ESTABLISHED→CLOSE, reason rst_sent, and the RST" "$cap" "$c" \
+	"connect CLOSE SYN_SENT" "state SYN_SENT ESTABLISHED" \
+	"state ESTABLISHED CLOSE rst_sent" "rst CLOSE CLOSE"
+expect_seq "abort: server ESTABLISHED→CLOSE, reason rst_rcvd" "$cap" "$s" \
+	"syn LISTEN SYN_RECV" "child SYN_RECV SYN_RECV" \
+	"state SYN_RECV ESTABLISHED" "accept ESTABLISHED ESTABLISHED" \
+	"state ESTABLISHED CLOSE rst_rcvd"
+expect_tuple "abort: the RST record keeps the client's port" "$cap" "$c" "$ca" "$sa"
 
-# --- many concurrent connections ----------------------------------------
+# --- scenario 11: many concurrent connections ----------------------------
 
 capture many -n 300 -c 8 many
 cap=$out/many.txt
 conns=$(grep -c '^conn ' "$out/many.conn")
 check "many: 300 connections made" [ "$conns" = 300 ]
 bad=0
-for ck in $(sed -n 's/.* client_sk=\([^ ]*\).*/\1/p' "$out/many.conn"); do
+for line in $(sed -n 's/.* client_sk=\([^ ]*\) server_sk=\([^ ]*\).*/\1,\2/p' "$out/many.conn"); do
+	ck=${line%,*}
+	sk=${line#*,}
 	got=$(transitions "$cap" "$ck" | tr '\n' ';')
-	case "$got" in
-	"CLOSE SYN_SENT;SYN_SENT ESTABLISHED;ESTABLISHED FIN_WAIT1;FIN_WAIT1 FIN_WAIT2;FIN_WAIT2 CLOSE;") ;;
+	got_s=$(transitions "$cap" "$sk" | tr '\n' ';')
+	case "$got/$got_s" in
+	"connect CLOSE SYN_SENT;state SYN_SENT ESTABLISHED;state ESTABLISHED FIN_WAIT1;state FIN_WAIT1 FIN_WAIT2;timewait FIN_WAIT2 FIN_WAIT2;timewait FIN_WAIT2 TIME_WAIT;/syn LISTEN SYN_RECV;child SYN_RECV SYN_RECV;state SYN_RECV ESTABLISHED;accept ESTABLISHED ESTABLISHED;state ESTABLISHED CLOSE_WAIT;state CLOSE_WAIT LAST_ACK;state LAST_ACK CLOSE close;") ;;
 	*)
 		bad=$((bad + 1))
 		if [ $bad -le 3 ]; then
 			echo "$ck: $got" | diag
-			awk -v c="$ck" '($4 "") == (c "")' "$cap" | diag
+			echo "$sk: $got_s" | diag
 			grep "client_sk=$ck " "$out/many.conn" | diag
 		fi
 		;;
 	esac
 done
-check "many: every client socket has the complete active-close sequence" [ $bad = 0 ]
+check "many: every connection has its complete sequence on both ends" [ $bad = 0 ]
 check "many: no record lost" sh -c "! grep -q '^# lost' $cap"
-servers=$(awk '$1 !~ /^#/ && $9 == "SYN_RECV" && $10 == "ESTABLISHED"' "$cap" | wc -l)
-check "many: 300 server sockets established" [ "$servers" = 300 ]
+check "many: no kprobe hit missed" grep -qx 'kprobe_nmissed 0' "$out/many.stats"
+check "many: every accept() names tcpwave-traffic, no softirq record names a task" sh -c \
+	"! awk '\$14 == \"accept\" && \$13 != \"tcpwave-traffic\"' $cap | grep -q . &&
+	 ! awk '\$11 != \"task\" && \$12 != \"-\"' $cap | grep -q ."
 
 # --- readers ------------------------------------------------------------
 
@@ -281,7 +373,8 @@ wait $reader
 check "poll() wakes a reader at the end of the ring for new records" \
 	grep -q 'wakeups=[1-9].* end=timeout' "$out/follow.err"
 check "the follower read the new connection's records" sh -c \
-	"[ \$(grep -c ' FIN_WAIT2 CLOSE ' $out/follow) = 2 ]"
+	"grep -q ' LAST_ACK CLOSE .* close ' $out/follow &&
+	 grep -q ' FIN_WAIT2 TIME_WAIT .* timewait ' $out/follow"
 rmmod tcpwave
 
 # A ring too small for the burst: every record is either read or lost.
