@@ -324,7 +324,14 @@ cap=$out/many.txt
 conns=$(grep -c '^conn ' "$out/many.conn")
 check "many: 300 connections made" [ "$conns" = 300 ]
 bad=0
-for line in $(sed -n 's/.* client_sk=\([^ ]*\) server_sk=\([^ ]*\).*/\1,\2/p' "$out/many.conn"); do
+# tcpwave-traffic knows the client's cookie; the server's is that of the
+# request socket whose tuple is the client's, reversed.
+awk '$1 !~ /^#/ && $14 == "syn" && $9 == "LISTEN" { print $8, $4 }' "$cap" \
+	>"$out/many.servers"
+sed -n 's/.* client=\([^ ]*\) .* client_sk=\([^ ]*\) .*/\1 \2/p' "$out/many.conn" |
+	awk 'NR == FNR { srv[$1] = $2; next } ($1 in srv) { print $1, $2, srv[$1] }' \
+	"$out/many.servers" - >"$out/many.pairs"
+for line in $(awk '{ print $2 "," $3 }' "$out/many.pairs"); do
 	ck=${line%,*}
 	sk=${line#*,}
 	got=$(transitions "$cap" "$ck" | tr '\n' ';')
@@ -341,12 +348,14 @@ for line in $(sed -n 's/.* client_sk=\([^ ]*\) server_sk=\([^ ]*\).*/\1,\2/p' "$
 		;;
 	esac
 done
+check "many: 300 connections paired with their server end" \
+	[ "$(wc -l <"$out/many.pairs")" = 300 ]
 check "many: every connection has its complete sequence on both ends" [ $bad = 0 ]
 check "many: no record lost" sh -c "! grep -q '^# lost' $cap"
 check "many: no kprobe hit missed" grep -qx 'kprobe_nmissed 0' "$out/many.stats"
 check "many: every accept() names tcpwave-traffic, no softirq record names a task" sh -c \
 	"! awk '\$14 == \"accept\" && \$13 != \"tcpwave-traffic\"' $cap | grep -q . &&
-	 ! awk '\$11 != \"task\" && \$12 != \"-\"' $cap | grep -q ."
+	 ! awk '\$1 !~ /^#/ && \$11 != \"task\" && \$12 != \"-\"' $cap | grep -q ."
 
 # --- readers ------------------------------------------------------------
 
