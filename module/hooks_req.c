@@ -151,7 +151,7 @@ static u8 tw_req_end_reason(const struct request_sock *req)
 {
 	struct tw_req_timer_mark *mark = this_cpu_ptr(&tw_req_timer_mark);
 	const struct sock *listener = req->rsk_listener;
-	bool timer = mark->req == req && mark->jiffies == jiffies &&
+	bool timer = mark->req == req && !time_after(jiffies, mark->jiffies) &&
 		     mark->num_timeout == req->num_timeout;
 
 	if (mark->req == req)
