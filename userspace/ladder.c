@@ -134,31 +134,28 @@ static void tw_ladder_event(struct tw_ladder *l, enum tw_side side,
 }
 
 /*
- * "client sk:COOKIE comm[pid]": the process is the one behind the side's
- * first transition made in task context; in softirq, current is only
- * whoever the interrupt happened to hit.
+ * "client sk:COOKIE comm[pid]", the process that owns the socket
+ * (tw_sock_owner()), or "?" when no record names it.
  */
 static void tw_ladder_who(struct tw_buf *b, const char *role,
 			  const struct tw_sock *sk)
 {
+	const struct tcpwave_record *r;
 	char ck[TW_COOKIE_STRLEN];
-	size_t i;
 
 	if (!sk) {
 		tw_buf_printf(b, "%s not traced", role);
 		return;
 	}
 	tw_buf_printf(b, "%s sk:%s", role, tw_fmt_cookie(ck, sk->cookie));
-	for (i = 0; i < sk->nrecs; i++) {
-		const struct tcpwave_record *r = sk->recs[i];
-
-		if (r->ctx != TCPWAVE_CTX_task || !r->comm[0])
-			continue;
-		tw_buf_puts(b, " ");
-		tw_buf_puts_safe(b, r->comm, sizeof(r->comm));
-		tw_buf_printf(b, "[%u]", r->pid);
+	r = tw_sock_owner(sk);
+	if (!r) {
+		tw_buf_puts(b, " ?");
 		return;
 	}
+	tw_buf_puts(b, " ");
+	tw_buf_puts_safe(b, r->comm, sizeof(r->comm));
+	tw_buf_printf(b, "[%u]", r->pid);
 }
 
 /*
@@ -227,11 +224,11 @@ static void tw_ladder_footer(struct tw_ladder *l, const struct tw_conn *conn,
 		tw_buf_printf(&l->line, ", %s ends in %s", name[s],
 			      tw_state_str(sk->recs[sk->nrecs - 1]->newstate,
 					   st));
-		if (tw_sock_self_connected(sk))
+		if (sk->self)
 			tw_buf_puts(&l->line, " (connected to itself)");
 	}
 	if (!conn->listener && (!side[0] || !side[1]) &&
-	    !tw_sock_self_connected(side[0] ? side[0] : side[1]))
+	    !(side[0] ? side[0] : side[1])->self)
 		tw_buf_puts(&l->line, " (other end not traced)");
 	tw_buf_emit(&l->line, l->f);
 	if (lost) {
