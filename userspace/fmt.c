@@ -203,6 +203,25 @@ void tw_fmt_ms(char *buf, size_t size, __u64 ns)
 		 (unsigned long long)(ns / 1000 % 1000));
 }
 
+/*
+ * A span, with about three significant digits and its unit: "0.070 ms",
+ * "500.0 ms", "60.0 s".  Truncated like tw_fmt_ms(), never rounded up.
+ */
+void tw_fmt_dur(char *buf, size_t size, __u64 ns)
+{
+	unsigned long long v = ns;
+
+	if (v < 10000000ULL)
+		snprintf(buf, size, "%llu.%03llu ms", v / 1000000,
+			 v / 1000 % 1000);
+	else if (v < 1000000000ULL)
+		snprintf(buf, size, "%llu.%llu ms", v / 1000000,
+			 v / 100000 % 10);
+	else
+		snprintf(buf, size, "%llu.%llu s", v / 1000000000,
+			 v / 100000000 % 10);
+}
+
 /* "OLD→NEW", or "OLD->NEW" in ASCII. */
 const char *tw_fmt_trans(char buf[TW_TRANS_STRLEN], unsigned int oldstate,
 			 unsigned int newstate, bool ascii)

@@ -51,5 +51,6 @@ const char *tw_fmt_cookie(char buf[TW_COOKIE_STRLEN], __u64 cookie);
 const char *tw_fmt_trans(char buf[TW_TRANS_STRLEN], unsigned int oldstate,
 			 unsigned int newstate, bool ascii);
 void tw_fmt_ms(char *buf, size_t size, __u64 ns);
+void tw_fmt_dur(char *buf, size_t size, __u64 ns);
 
 #endif /* TW_FMT_H */
