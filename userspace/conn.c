@@ -3,10 +3,13 @@
  * conn.c - from records to sockets to connections.
  *
  * A socket cookie names one socket for the life of the boot
- * (sock_gen_cookie()), so records group by cookie.  Connections are
- * harder: nothing in a record names the peer socket, so two sockets are
- * taken as the ends of one loopback connection when their 4-tuples
- * mirror each other, their roles differ and they lived at the same time.
+ * (sock_gen_cookie()), so records group by cookie.  A server's request
+ * socket has a cookie of its own: the child record's link names it, and
+ * its records join the child's end.  Connections are harder: nothing in
+ * a record names the peer socket, so two sockets are taken as the ends
+ * of one loopback connection when their 4-tuples mirror each other,
+ * their roles differ, they lived at the same time and, where format 1.1
+ * tells them, each one's ISS is the other's IRS.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -45,11 +48,24 @@ struct tw_match {
 	struct tw_cand *a;
 	struct tw_cand *b;
 	bool other_netns;
+	bool isn_unknown;	/* no ISN pair to confirm the match */
 	__u64 gap;
 };
 
 static int tw_cmp_u64(__u64 a, __u64 b)
 {
+	return a < b ? -1 : a > b;
+}
+
+/* Records in time order, as each socket's records are kept. */
+static int tw_cmp_ts(const struct tcpwave_record *a,
+		     const struct tcpwave_record *b)
+{
+	if (a->ts_ns != b->ts_ns)
+		return tw_cmp_u64(a->ts_ns, b->ts_ns);
+	if (a->seq != b->seq)
+		return tw_cmp_u64(a->seq, b->seq);
+	/* Same seq twice (two captures concatenated): input order. */
 	return a < b ? -1 : a > b;
 }
 
@@ -60,30 +76,25 @@ static int tw_cmp_rec(const void *pa, const void *pb)
 
 	if (a->cookie != b->cookie)
 		return tw_cmp_u64(a->cookie, b->cookie);
-	if (a->ts_ns != b->ts_ns)
-		return tw_cmp_u64(a->ts_ns, b->ts_ns);
-	if (a->seq != b->seq)
-		return tw_cmp_u64(a->seq, b->seq);
-	/* Same seq twice (two captures concatenated): input order. */
-	return a < b ? -1 : a > b;
+	return tw_cmp_ts(a, b);
 }
 
-static bool tw_has_state(const struct tw_sock *sk, unsigned int state)
+/* An event a newer module added: kept, but it tells us nothing. */
+bool tw_rec_known(const struct tcpwave_record *r)
 {
-	size_t i;
+	return r->event < TCPWAVE_EV_MAX;
+}
 
-	for (i = 0; i < sk->nrecs; i++)
-		if (sk->recs[i]->oldstate == state ||
-		    sk->recs[i]->newstate == state)
-			return true;
-	return false;
+static bool tw_is_syn_recv(unsigned int state)
+{
+	return state == TCPWAVE_SYN_RECV || state == TCPWAVE_NEW_SYN_RECV;
 }
 
 /*
  * The first record of an active opener is CLOSE->SYN_SENT, taken in
  * tcp_v4_connect() before inet_hash_connect() picks the local port, so
- * it may read 0.0.0.0:0.  Name the socket by its latest record with
- * both ports set.
+ * in format 1.0 it may read 0.0.0.0:0.  Name the socket by its latest
+ * record with both ports set.
  */
 static const struct tcpwave_record *tw_tuple(const struct tw_sock *sk)
 {
@@ -95,15 +106,82 @@ static const struct tcpwave_record *tw_tuple(const struct tw_sock *sk)
 	return sk->recs[sk->nrecs - 1];
 }
 
-static void tw_sock_classify(struct tw_sock *sk)
+/*
+ * ISS and IRS from whichever record shows them: the iss and irs columns
+ * (connect, syn, child), or SND.UNA in SYN_SENT, which is the ISS until
+ * the SYN is acknowledged, or RCV.NXT on reaching ESTABLISHED from
+ * SYN_SENT, which tcp_rcv_synsent_state_process() has just set to the
+ * peer's ISN + 1.
+ */
+static void tw_learn_isn(struct tw_sock *sk, const struct tcpwave_record *r)
 {
+	if (r->have & TCPWAVE_HAVE_ISS) {
+		sk->iss = r->iss;
+		sk->has_iss = true;
+	} else if (!sk->has_iss && r->oldstate == TCPWAVE_SYN_SENT &&
+		   (r->have & TCPWAVE_HAVE_SND_UNA)) {
+		sk->iss = r->snd_una;
+		sk->has_iss = true;
+	}
+	if (r->have & TCPWAVE_HAVE_IRS) {
+		sk->irs = r->irs;
+		sk->has_irs = true;
+	} else if (!sk->has_irs && r->event == TCPWAVE_EV_state &&
+		   r->oldstate == TCPWAVE_SYN_SENT &&
+		   r->newstate == TCPWAVE_ESTABLISHED &&
+		   (r->have & TCPWAVE_HAVE_RCV_NXT)) {
+		sk->irs = r->rcv_nxt - 1;
+		sk->has_irs = true;
+	}
+}
+
+static void tw_sock_classify(struct tw_sock *sk, const struct tw_trace *t)
+{
+	bool active = false, passive = false;
+	size_t i;
+
 	sk->tuple = tw_tuple(sk);
-	sk->listener = tw_has_state(sk, TCPWAVE_LISTEN);
+	sk->self = sk->tuple->lport == sk->tuple->rport && sk->tuple->lport &&
+		   !memcmp(sk->tuple->laddr, sk->tuple->raddr,
+			   sizeof(sk->tuple->laddr));
+	for (i = 0; i < sk->nrecs; i++) {
+		const struct tcpwave_record *r = sk->recs[i];
+
+		if (!sk->v10_task && t->v10[r - t->recs] &&
+		    r->ctx == TCPWAVE_CTX_task && r->comm[0])
+			sk->v10_task = r;
+		if (!tw_rec_known(r)) {
+			sk->nunknown++;
+			continue;
+		}
+		/* A syn record's LISTEN is its listener's state, not its. */
+		if (r->event == TCPWAVE_EV_listen ||
+		    (r->event == TCPWAVE_EV_state &&
+		     (r->oldstate == TCPWAVE_LISTEN ||
+		      r->newstate == TCPWAVE_LISTEN)))
+			sk->listener = true;
+		if (r->event == TCPWAVE_EV_syn &&
+		    r->newstate == TCPWAVE_SYN_RECV &&
+		    (r->have & TCPWAVE_HAVE_LINK)) {
+			sk->lcookie = r->link;
+			sk->has_lcookie = true;
+		}
+		if (r->oldstate == TCPWAVE_SYN_SENT ||
+		    r->newstate == TCPWAVE_SYN_SENT)
+			active = true;
+		if (r->oldstate == TCPWAVE_SYN_SENT &&
+		    r->newstate == TCPWAVE_SYN_RECV)
+			sk->simopen = true;
+		if (r->event == TCPWAVE_EV_syn ||
+		    r->event == TCPWAVE_EV_child ||
+		    tw_is_syn_recv(r->oldstate) || tw_is_syn_recv(r->newstate))
+			passive = true;
+		tw_learn_isn(sk, r);
+	}
 	/* SYN_SENT first: a simultaneous open also passes SYN_RECV. */
-	if (tw_has_state(sk, TCPWAVE_SYN_SENT))
+	if (active)
 		sk->role = TW_ROLE_ACTIVE;
-	else if (sk->listener || tw_has_state(sk, TCPWAVE_SYN_RECV) ||
-		 tw_has_state(sk, TCPWAVE_NEW_SYN_RECV))
+	else if (sk->listener || passive)
 		sk->role = TW_ROLE_PASSIVE;
 	else
 		sk->role = TW_ROLE_UNKNOWN;
@@ -128,14 +206,6 @@ static int tw_ep_cmp(const struct tw_ep *a, const struct tw_ep *b)
 	int r = memcmp(a->addr, b->addr, sizeof(a->addr));
 
 	return r ? r : (a->port > b->port) - (a->port < b->port);
-}
-
-bool tw_sock_self_connected(const struct tw_sock *sk)
-{
-	const struct tcpwave_record *r = sk->tuple;
-
-	return r->lport == r->rport && r->lport &&
-	       !memcmp(r->laddr, r->raddr, sizeof(r->laddr));
 }
 
 static __u64 tw_first_ts(const struct tw_sock *sk)
@@ -166,6 +236,8 @@ static int tw_cmp_match(const void *pa, const void *pb)
 {
 	const struct tw_match *a = pa, *b = pb;
 
+	if (a->isn_unknown != b->isn_unknown)
+		return a->isn_unknown - b->isn_unknown;
 	if (a->other_netns != b->other_netns)
 		return a->other_netns - b->other_netns;
 	if (a->gap != b->gap)
@@ -185,12 +257,31 @@ static __u64 tw_gap(const struct tw_sock *a, const struct tw_sock *b)
 	return 0;
 }
 
+/*
+ * Each end's ISS is the other's IRS (RFC 9293 3.4): with both known, a
+ * mismatch rules a pair out, whatever the tuples and times say.
+ */
+static bool tw_isn_conflict(const struct tw_sock *a, const struct tw_sock *b)
+{
+	return (a->has_iss && b->has_irs && a->iss != b->irs) ||
+	       (b->has_iss && a->has_irs && b->iss != a->irs);
+}
+
+static bool tw_isn_confirmed(const struct tw_sock *a, const struct tw_sock *b)
+{
+	return (a->has_iss && b->has_irs) || (b->has_iss && a->has_irs);
+}
+
 static bool tw_may_pair(const struct tw_cand *a, const struct tw_cand *b)
 {
 	if (tw_ep_cmp(&a->local, &b->remote) ||
 	    tw_ep_cmp(&a->remote, &b->local))
 		return false;
-	if (a->sk->role != TW_ROLE_UNKNOWN && a->sk->role == b->sk->role)
+	/* Two active openers meet only in a simultaneous open. */
+	if (a->sk->role != TW_ROLE_UNKNOWN && a->sk->role == b->sk->role &&
+	    !(a->sk->simopen && b->sk->simopen))
+		return false;
+	if (tw_isn_conflict(a->sk, b->sk))
 		return false;
 	return tw_gap(a->sk, b->sk) <= TW_PAIR_SLACK_NS;
 }
@@ -220,6 +311,8 @@ static void tw_pair_group(struct tw_cand *g, size_t n,
 			(*m)[nm].b = &g[j];
 			(*m)[nm].other_netns =
 				g[i].sk->tuple->netns != g[j].sk->tuple->netns;
+			(*m)[nm].isn_unknown =
+				!tw_isn_confirmed(g[i].sk, g[j].sk);
 			(*m)[nm].gap = tw_gap(g[i].sk, g[j].sk);
 			nm++;
 		}
@@ -270,7 +363,10 @@ static void tw_conn_set_single(struct tw_conn *conn, struct tw_sock *sk)
 {
 	bool client;
 
-	if (sk->listener) {
+	if (sk->self) {
+		conn->self = true;
+		client = true;
+	} else if (sk->listener) {
 		conn->listener = true;
 		client = false;
 	} else if (sk->role != TW_ROLE_UNKNOWN) {
@@ -339,8 +435,8 @@ static void tw_conns_pair(struct tw_conns *c)
 		const struct tcpwave_record *r = sk->tuple;
 		struct tw_cand *k;
 
-		if (sk->listener || !r->lport || !r->rport ||
-		    tw_sock_self_connected(sk))
+		if (sk->merged || sk->listener || !r->lport || !r->rport ||
+		    sk->self)
 			continue;
 		tw_grow((void **)&cand, &cand_cap, ncand + 1, sizeof(*cand));
 		k = &cand[ncand++];
@@ -372,32 +468,140 @@ static void tw_conns_pair(struct tw_conns *c)
 	free(cand);
 }
 
+static int tw_cmp_sock_cookie(const void *key, const void *elem)
+{
+	const struct tw_sock *sk = elem;
+
+	return tw_cmp_u64(*(const __u64 *)key, sk->cookie);
+}
+
+static struct tw_sock *tw_sock_find(struct tw_conns *c, __u64 cookie)
+{
+	return bsearch(&cookie, c->socks, c->nsocks, sizeof(*c->socks),
+		       tw_cmp_sock_cookie);
+}
+
+/*
+ * Only request-socket events: syn, and retrans of a SYN-ACK.  Anything
+ * else under the cookie means it is no request socket, whatever a link
+ * says: a hostile or damaged link must not splice two real sockets.
+ */
+static bool tw_sock_is_request(const struct tw_sock *sk)
+{
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < sk->nrecs; i++) {
+		const struct tcpwave_record *r = sk->recs[i];
+
+		if (!tw_rec_known(r))
+			continue;
+		if (r->event != TCPWAVE_EV_syn &&
+		    !(r->event == TCPWAVE_EV_retrans &&
+		      r->oldstate == TCPWAVE_SYN_RECV &&
+		      (r->have & TCPWAVE_HAVE_IRS)))
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+/* Merge the records of request socket @req into @sk's, in time order. */
+static void tw_sock_merge(struct tw_sock *sk, struct tw_sock *req)
+{
+	const struct tcpwave_record **m;
+	size_t i = 0, j = 0, n = 0;
+
+	m = tw_xrealloc(NULL, sk->nrecs + req->nrecs, sizeof(*m));
+	while (i < sk->nrecs || j < req->nrecs) {
+		if (j == req->nrecs ||
+		    (i < sk->nrecs && tw_cmp_ts(sk->recs[i], req->recs[j]) < 0))
+			m[n++] = sk->recs[i++];
+		else
+			m[n++] = req->recs[j++];
+	}
+	free(sk->recs);
+	sk->recs = m;
+	sk->nrecs = n;
+	sk->req_cookie = req->cookie;
+	sk->has_req = true;
+	req->merged = true;
+}
+
+/* The child record's link names the request socket it grew from. */
+static void tw_socks_merge(struct tw_conns *c)
+{
+	size_t i, k;
+
+	for (i = 0; i < c->nsocks; i++) {
+		struct tw_sock *sk = &c->socks[i];
+		struct tw_sock *req;
+
+		for (k = 0; k < sk->nrecs; k++) {
+			const struct tcpwave_record *r = sk->recs[k];
+
+			if (r->event == TCPWAVE_EV_child &&
+			    (r->have & TCPWAVE_HAVE_LINK))
+				break;
+		}
+		if (k == sk->nrecs || sk->has_req)
+			continue;
+		req = tw_sock_find(c, sk->recs[k]->link);
+		if (!req || req == sk || req->merged ||
+		    !tw_sock_is_request(req))
+			continue;
+		tw_sock_merge(sk, req);
+	}
+}
+
 void tw_conns_build(const struct tw_trace *t, struct tw_conns *c)
 {
+	const struct tcpwave_record **order;
 	size_t i, j, sock_cap = 0, conn_cap = 0;
 
 	memset(c, 0, sizeof(*c));
 	if (!t->nrecs)
 		return;
-	c->order = tw_xrealloc(NULL, t->nrecs, sizeof(*c->order));
+	order = tw_xrealloc(NULL, t->nrecs, sizeof(*order));
 	for (i = 0; i < t->nrecs; i++)
-		c->order[i] = &t->recs[i];
-	qsort(c->order, t->nrecs, sizeof(*c->order), tw_cmp_rec);
+		order[i] = &t->recs[i];
+	qsort(order, t->nrecs, sizeof(*order), tw_cmp_rec);
 
 	for (i = 0; i < t->nrecs; i = j) {
 		struct tw_sock *sk;
 
 		for (j = i + 1; j < t->nrecs; j++)
-			if (c->order[j]->cookie != c->order[i]->cookie)
+			if (order[j]->cookie != order[i]->cookie)
 				break;
 		tw_grow((void **)&c->socks, &sock_cap, c->nsocks + 1,
 			sizeof(*c->socks));
 		sk = &c->socks[c->nsocks++];
 		memset(sk, 0, sizeof(*sk));
-		sk->cookie = c->order[i]->cookie;
-		sk->recs = &c->order[i];
+		sk->cookie = order[i]->cookie;
 		sk->nrecs = j - i;
-		tw_sock_classify(sk);
+		sk->recs = tw_xrealloc(NULL, sk->nrecs, sizeof(*sk->recs));
+		memcpy(sk->recs, &order[i], sk->nrecs * sizeof(*sk->recs));
+	}
+	free(order);
+
+	/* c->socks is final from here on: pointers into it stay valid. */
+	tw_socks_merge(c);
+	for (i = 0; i < c->nsocks; i++) {
+		struct tw_sock *sk = &c->socks[i];
+
+		if (sk->merged)
+			continue;
+		tw_sock_classify(sk, t);
+		sk->req_only = tw_sock_is_request(sk);
+	}
+	for (i = 0; i < c->nsocks; i++) {
+		struct tw_sock *sk = &c->socks[i], *l;
+
+		if (sk->merged || !sk->has_lcookie)
+			continue;
+		l = tw_sock_find(c, sk->lcookie);
+		if (l && l != sk && !l->merged && l->listener)
+			sk->lsk = l;
 	}
 
 	tw_conns_pair(c);
@@ -406,6 +610,8 @@ void tw_conns_build(const struct tw_trace *t, struct tw_conns *c)
 		struct tw_sock *sk = &c->socks[i];
 		struct tw_conn *conn;
 
+		if (sk->merged)
+			continue;
 		if (sk->peer && sk->peer < sk)
 			continue;	/* already drawn with its peer */
 		conn = tw_conn_add(c, &conn_cap);
@@ -420,7 +626,10 @@ void tw_conns_build(const struct tw_trace *t, struct tw_conns *c)
 
 void tw_conns_free(struct tw_conns *c)
 {
-	free(c->order);
+	size_t i;
+
+	for (i = 0; i < c->nsocks; i++)
+		free(c->socks[i].recs);
 	free(c->socks);
 	free(c->conns);
 	memset(c, 0, sizeof(*c));
@@ -449,4 +658,252 @@ __u64 tw_conn_lost(const struct tw_conn *conn, const struct tw_trace *t)
 			total += t->lost[i].count;
 	}
 	return total;
+}
+
+/*
+ * A side whose first record is no beginning (connect, listen, a SYN in,
+ * or a 1.0 transition out of CLOSE, LISTEN or SYN_RECV) was already
+ * alive when its first record was taken.
+ */
+bool tw_sock_midway(const struct tw_sock *sk)
+{
+	size_t i;
+
+	for (i = 0; i < sk->nrecs; i++) {
+		const struct tcpwave_record *r = sk->recs[i];
+
+		if (!tw_rec_known(r))
+			continue;
+		switch (r->event) {
+		case TCPWAVE_EV_connect:
+		case TCPWAVE_EV_listen:
+		case TCPWAVE_EV_syn:
+			return false;
+		case TCPWAVE_EV_state:
+			return r->oldstate != TCPWAVE_CLOSE &&
+			       r->oldstate != TCPWAVE_LISTEN &&
+			       !tw_is_syn_recv(r->oldstate);
+		default:
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Records lost just before this connection's first record, when one of
+ * its sides starts mid-way: its beginning is probably among them.  Only
+ * the nearest loss counts; an older one is no more likely to hold it
+ * than any other stretch of the capture.
+ */
+__u64 tw_conn_lost_before(const struct tw_conn *conn,
+			  const struct tw_trace *t)
+{
+	__u64 best_next = 0, count = 0;
+	size_t i;
+
+	if (!(conn->client && tw_sock_midway(conn->client)) &&
+	    !(conn->server && tw_sock_midway(conn->server)))
+		return 0;
+	for (i = 0; i < t->nlost; i++) {
+		__u64 next;
+
+		if (t->lost[i].before >= t->nrecs || !t->lost[i].count)
+			continue;
+		next = t->recs[t->lost[i].before].seq;
+		if (next > conn->min_seq || next < best_next)
+			continue;
+		best_next = next;
+		count = t->lost[i].count;
+	}
+	return count;
+}
+
+/* The first record of @sk in task context that is @event. */
+static const struct tcpwave_record *tw_sock_find_task(const struct tw_sock *sk,
+						      unsigned int event)
+{
+	size_t i;
+
+	for (i = 0; i < sk->nrecs; i++)
+		if (sk->recs[i]->event == event &&
+		    sk->recs[i]->ctx == TCPWAVE_CTX_task)
+			return sk->recs[i];
+	return NULL;
+}
+
+/*
+ * The record naming the process that owns @sk, or NULL if none does.
+ * The owner is who called connect(), accept() or listen() on it; a
+ * server end never accepted belongs to its listener's owner.  Any other
+ * record in task context may be a process that merely inherited the
+ * descriptor, and softirq records name whoever the interrupt hit.
+ * Format 1.0 has none of those events: there, as 1.0 viewers did, the
+ * first record in task context names it (for a client, that is the
+ * CLOSE->SYN_SENT of tcp_v4_connect(), in the caller's context).
+ */
+const struct tcpwave_record *tw_sock_owner(const struct tw_sock *sk)
+{
+	static const unsigned char by[] = {
+		TCPWAVE_EV_connect, TCPWAVE_EV_accept, TCPWAVE_EV_listen,
+	};
+	const struct tcpwave_record *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(by); i++) {
+		r = tw_sock_find_task(sk, by[i]);
+		if (r)
+			return r;
+	}
+	if (sk->lsk) {
+		r = tw_sock_find_task(sk->lsk, TCPWAVE_EV_listen);
+		if (r)
+			return r;
+	}
+	return sk->v10_task;
+}
+
+/* The last record of an event we know: the state @sk was left in. */
+const struct tcpwave_record *tw_sock_last(const struct tw_sock *sk)
+{
+	size_t i = sk->nrecs;
+
+	while (i--)
+		if (tw_rec_known(sk->recs[i]))
+			return sk->recs[i];
+	return sk->recs[sk->nrecs - 1];
+}
+
+/*
+ * The transition that closed @sk, the one whose reason says why, or
+ * NULL.  Records after it (an rst sent from CLOSE, a late accept) stay
+ * in CLOSE and repeat the reason at best.
+ */
+const struct tcpwave_record *tw_sock_end(const struct tw_sock *sk)
+{
+	size_t i = sk->nrecs;
+
+	while (i--) {
+		const struct tcpwave_record *r = sk->recs[i];
+
+		if (tw_rec_known(r) && r->newstate == TCPWAVE_CLOSE &&
+		    r->oldstate != TCPWAVE_CLOSE)
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * The state @sk was first seen in: the old state of its first record,
+ * unless that is CLOSE (every new socket starts there) or the LISTEN
+ * of a syn record, which is its listener's state.
+ */
+unsigned int tw_sock_first_state(const struct tw_sock *sk)
+{
+	size_t i;
+
+	for (i = 0; i < sk->nrecs; i++) {
+		const struct tcpwave_record *r = sk->recs[i];
+
+		if (!tw_rec_known(r))
+			continue;
+		if (r->oldstate == TCPWAVE_CLOSE || r->event == TCPWAVE_EV_syn)
+			return r->newstate;
+		return r->oldstate;
+	}
+	return sk->recs[0]->oldstate;
+}
+
+/*
+ * When recs[@i] was entered: the state that recs[@i] leaves, as the
+ * latest earlier transition into it.  A timewait record that keeps the
+ * state (the hand-off in FIN_WAIT2) is no entry.
+ */
+bool tw_sock_since(const struct tw_sock *sk, size_t i, __u64 *ts)
+{
+	unsigned int state = sk->recs[i]->oldstate;
+
+	while (i--) {
+		const struct tcpwave_record *r = sk->recs[i];
+
+		if (!tw_rec_known(r))
+			continue;
+		if (r->newstate == state && r->oldstate != state) {
+			*ts = r->ts_ns;
+			return true;
+		}
+		if (r->newstate != state)
+			return false;
+	}
+	return false;
+}
+
+/*
+ * From the SYN to ESTABLISHED: connect() to SYN_SENT->ESTABLISHED on a
+ * client (SYN_RECV->ESTABLISHED in a simultaneous open), or the SYN's
+ * arrival to SYN_RECV->ESTABLISHED on a server.
+ */
+bool tw_sock_handshake(const struct tw_sock *sk, __u64 *ns)
+{
+	const struct tcpwave_record *start = NULL;
+	size_t i;
+
+	for (i = 0; i < sk->nrecs; i++) {
+		const struct tcpwave_record *r = sk->recs[i];
+
+		if (!tw_rec_known(r))
+			continue;
+		if (!start) {
+			if (r->event == TCPWAVE_EV_connect ||
+			    r->event == TCPWAVE_EV_syn ||
+			    (r->event == TCPWAVE_EV_state &&
+			     r->oldstate == TCPWAVE_CLOSE &&
+			     r->newstate == TCPWAVE_SYN_SENT))
+				start = r;
+			continue;
+		}
+		if (r->event == TCPWAVE_EV_state &&
+		    r->newstate == TCPWAVE_ESTABLISHED &&
+		    (r->oldstate == TCPWAVE_SYN_SENT ||
+		     r->oldstate == TCPWAVE_SYN_RECV)) {
+			*ns = r->ts_ns - start->ts_ns;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * How long the connection's 4-tuple was held in TIME_WAIT: from the
+ * first side entering it to the last leaving it.  In a simultaneous
+ * close both sides hold one; otherwise only the one that closed first.
+ */
+bool tw_conn_time_wait(const struct tw_conn *conn, __u64 *ns)
+{
+	const struct tw_sock *side[2] = { conn->client, conn->server };
+	__u64 from = 0, to = 0, since;
+	bool any = false;
+	size_t s, i;
+
+	for (s = 0; s < 2; s++) {
+		if (!side[s])
+			continue;
+		for (i = 0; i < side[s]->nrecs; i++) {
+			const struct tcpwave_record *r = side[s]->recs[i];
+
+			if (!tw_rec_known(r) ||
+			    r->oldstate != TCPWAVE_TIME_WAIT ||
+			    r->newstate != TCPWAVE_CLOSE ||
+			    !tw_sock_since(side[s], i, &since))
+				continue;
+			if (!any || since < from)
+				from = since;
+			if (!any || r->ts_ns > to)
+				to = r->ts_ns;
+			any = true;
+		}
+	}
+	if (any)
+		*ns = to - from;
+	return any;
 }

@@ -92,12 +92,8 @@ void tw_buf_printf(struct tw_buf *b, const char *fmt, ...)
 	b->len += n;
 }
 
-/*
- * Bytes that came from the traced system (a comm, a bad input field)
- * must not drive the terminal: print only graphic ASCII and space, the
- * rest as \ooo like the module's escaping.  At most @max input bytes.
- */
-void tw_buf_puts_safe(struct tw_buf *b, const char *s, size_t max)
+static void tw_buf_escape(struct tw_buf *b, const char *s, size_t max,
+			  bool space)
 {
 	size_t i;
 
@@ -105,7 +101,8 @@ void tw_buf_puts_safe(struct tw_buf *b, const char *s, size_t max)
 		unsigned char c = s[i];
 		char o[5];
 
-		if (c >= ' ' && c < 0x7f && c != '\\') {
+		if ((c > ' ' || (space && c == ' ')) && c < 0x7f &&
+		    c != '\\') {
 			tw_buf_add(b, (const char *)&c, 1);
 		} else {
 			snprintf(o, sizeof(o), "\\%03o", c);
@@ -114,6 +111,22 @@ void tw_buf_puts_safe(struct tw_buf *b, const char *s, size_t max)
 	}
 	if (s[i])
 		tw_buf_puts(b, "...");
+}
+
+/*
+ * Bytes that came from the traced system (a comm, a bad input field)
+ * must not drive the terminal: print only graphic ASCII and space, the
+ * rest as \ooo like the module's escaping.  At most @max input bytes.
+ */
+void tw_buf_puts_safe(struct tw_buf *b, const char *s, size_t max)
+{
+	tw_buf_escape(b, s, max, true);
+}
+
+/* The same as one word, for a table's cell: a space shows as \040. */
+void tw_buf_puts_word(struct tw_buf *b, const char *s, size_t max)
+{
+	tw_buf_escape(b, s, max, false);
 }
 
 /*
@@ -201,6 +214,25 @@ void tw_fmt_ms(char *buf, size_t size, __u64 ns)
 	snprintf(buf, size, "%llu.%03llu",
 		 (unsigned long long)(ns / 1000000),
 		 (unsigned long long)(ns / 1000 % 1000));
+}
+
+/*
+ * A span, with about three significant digits and its unit: "0.070 ms",
+ * "500.0 ms", "60.0 s".  Truncated like tw_fmt_ms(), never rounded up.
+ */
+void tw_fmt_dur(char *buf, size_t size, __u64 ns)
+{
+	unsigned long long v = ns;
+
+	if (v < 10000000ULL)
+		snprintf(buf, size, "%llu.%03llu ms", v / 1000000,
+			 v / 1000 % 1000);
+	else if (v < 1000000000ULL)
+		snprintf(buf, size, "%llu.%llu ms", v / 1000000,
+			 v / 100000 % 10);
+	else
+		snprintf(buf, size, "%llu.%llu s", v / 1000000000,
+			 v / 100000000 % 10);
 }
 
 /* "OLD→NEW", or "OLD->NEW" in ASCII. */

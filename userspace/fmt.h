@@ -41,6 +41,7 @@ void tw_buf_puts(struct tw_buf *b, const char *s);
 void tw_buf_printf(struct tw_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void tw_buf_puts_safe(struct tw_buf *b, const char *s, size_t max);
+void tw_buf_puts_word(struct tw_buf *b, const char *s, size_t max);
 void tw_buf_pad_to(struct tw_buf *b, size_t col);
 void tw_buf_emit(struct tw_buf *b, FILE *f);
 
@@ -51,5 +52,6 @@ const char *tw_fmt_cookie(char buf[TW_COOKIE_STRLEN], __u64 cookie);
 const char *tw_fmt_trans(char buf[TW_TRANS_STRLEN], unsigned int oldstate,
 			 unsigned int newstate, bool ascii);
 void tw_fmt_ms(char *buf, size_t size, __u64 ns);
+void tw_fmt_dur(char *buf, size_t size, __u64 ns);
 
 #endif /* TW_FMT_H */

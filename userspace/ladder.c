@@ -1,30 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ladder.c - draw each connection as a ladder: the client's transitions
- * on the left, the server's on the right, the segments they imply as
- * arrows between them, one row per event in time order.
+ * on the left, the server's on the right, the segments between them as
+ * labelled arrows, one row per event in time order (timeline.c).
  *
- * Each segment is drawn once.  A sent segment is drawn on its sender's
- * row; when the receiver's transition comes, the segment it received is
- * matched (per kind, first in first out) against those the other side
- * already drew, and only an unmatched one - its sender was not traced,
- * or lost - gets a row of its own, pointing at the receiver.
+ * The layout keeps a ladder within 80 columns: the arrows are as wide
+ * as their widest label needs, the right cells beside an arrow as wide
+ * as the widest of them (at least TW_CELL_MIN), and the left cells take
+ * what is left, up to TW_CELL_W.  A cell too wide for its place moves
+ * rather than push an arrow out of line: a left one onto a row of its
+ * own, a right one without an arrow to end at the right margin.
  */
 #include <string.h>
 
 #include "ladder.h"
-#include "segments.h"
 #include "states.h"
+#include "timeline.h"
 
 /*
- * Widths in display columns.  With an 8 column time, a ladder whose
- * cells hold "ESTABLISHED->CLOSE_WAIT" still fits 80 columns.
+ * Widths in display columns.  With an 8 column time and arrows of 22,
+ * a ladder whose cells hold "ESTABLISHED->CLOSE_WAIT" fits 80 columns.
  */
 #define TW_TIME_W	8	/* "9999.999"; grows for longer connections */
-#define TW_CELL_W	23
-#define TW_ARROW_W	22
-
-enum tw_side { TW_LEFT, TW_RIGHT };
+#define TW_CELL_W	23	/* the most a left cell gets */
+#define TW_CELL_MIN	11	/* "ESTABLISHED": the least a cell gets */
+#define TW_ARROW_W	22	/* the least an arrow gets */
+#define TW_ARROW_PAD	7	/* head, a blank and two dashes each side */
+#define TW_LINE_W	80
 
 struct tw_ladder {
 	FILE *f;
@@ -34,9 +36,9 @@ struct tw_ladder {
 	size_t col_left;
 	size_t col_arrow;
 	size_t col_right;
+	size_t arrow_w;
+	size_t line_w;		/* TW_LINE_W, unless the layout cannot fit */
 	__u64 t0;
-	/* Segments drawn as sent by each side, not yet received. */
-	unsigned long pending[2][TW_SEG_MAX];
 };
 
 static void tw_ladder_time(struct tw_ladder *l, __u64 ts)
@@ -47,118 +49,162 @@ static void tw_ladder_time(struct tw_ladder *l, __u64 ts)
 	tw_buf_printf(&l->line, "%*s", (int)l->time_w, ms);
 }
 
-/* An arrow of TW_ARROW_W columns, toward @to, labelled by @seg. */
+/* An arrow of l->arrow_w columns, toward @to, labelled @label. */
 static void tw_ladder_arrow(struct tw_ladder *l, enum tw_side to,
-			    enum tw_seg seg)
+			    const char *label)
 {
 	const char *dash = l->v->ascii ? "-" : "\u2500";
-	const char *name = tw_seg_name(seg);
-	size_t label = strlen(name) + 2;
-	size_t body = TW_ARROW_W - 1;
+	size_t width = tw_width(label) + 2;
+	size_t body = l->arrow_w - 1;
 	size_t left, right, i;
 
-	if (label > body)
-		label = body;
-	left = (body - label) / 2;
-	right = body - label - left;
+	if (width > body)
+		width = body;
+	left = (body - width) / 2;
+	right = body - width - left;
 	tw_buf_pad_to(&l->line, l->col_arrow);
 	if (to == TW_LEFT)
 		tw_buf_puts(&l->line, l->v->ascii ? "<" : "\u25c0");
 	for (i = 0; i < left; i++)
 		tw_buf_puts(&l->line, dash);
-	tw_buf_printf(&l->line, " %s ", name);
+	tw_buf_printf(&l->line, " %s ", label);
 	for (i = 0; i < right; i++)
 		tw_buf_puts(&l->line, dash);
 	if (to == TW_RIGHT)
 		tw_buf_puts(&l->line, l->v->ascii ? ">" : "\u25b6");
 }
 
-/*
- * "OLD→NEW" for a side's first transition unless it starts from CLOSE,
- * so that a socket first seen mid-life (an accepted child: SYN_RECV)
- * shows where it started; the new state alone otherwise.
- */
-static const char *tw_ladder_cell(char buf[TW_TRANS_STRLEN],
-				  const struct tcpwave_record *r, bool first,
-				  bool ascii)
+static void tw_ladder_layout(struct tw_ladder *l, const struct tw_conn *conn,
+			     const struct tw_timeline *tl)
 {
-	if (first && r->oldstate != TCPWAVE_CLOSE)
-		return tw_fmt_trans(buf, r->oldstate, r->newstate, ascii);
-	return tw_state_str(r->newstate, buf);
+	size_t label = 0, right = TW_CELL_MIN, i;
+	long room;
+	char ms[32];
+
+	l->t0 = conn->first_ts;
+	tw_fmt_ms(ms, sizeof(ms), conn->last_ts - conn->first_ts);
+	l->time_w = strlen(ms) > TW_TIME_W ? strlen(ms) : TW_TIME_W;
+	for (i = 0; i < tl->nrows; i++) {
+		const struct tw_row *row = &tl->rows[i];
+		size_t w;
+
+		if (!row->arrow)
+			continue;
+		w = tw_label_width(tw_timeline_seg(tl, row->seg));
+		if (w > label)
+			label = w;
+		w = tw_width(row->cell);
+		if (row->side == TW_RIGHT && w > right)
+			right = w;
+	}
+	if (right > TW_CELL_W)
+		right = TW_CELL_W;
+	l->arrow_w = label + TW_ARROW_PAD > TW_ARROW_W ?
+		     label + TW_ARROW_PAD : TW_ARROW_W;
+	l->col_left = l->time_w + 2;
+	/* Room for the left cells once the arrows and right cells fit. */
+	room = (long)TW_LINE_W - (long)(l->col_left + 1 + l->arrow_w + 1 +
+					right);
+	if (room > TW_CELL_W)
+		room = TW_CELL_W;
+	if (room < TW_CELL_MIN)
+		room = TW_CELL_MIN;
+	l->col_arrow = l->col_left + room + 1;
+	l->col_right = l->col_arrow + l->arrow_w + 1;
+	l->line_w = l->col_right + TW_CELL_MIN > TW_LINE_W ?
+		    l->col_right + TW_CELL_MIN : TW_LINE_W;
 }
 
-static void tw_ladder_event(struct tw_ladder *l, enum tw_side side,
-			    const struct tcpwave_record *r, bool first,
-			    bool peer_traced)
+static void tw_ladder_row(struct tw_ladder *l, const struct tw_timeline *tl,
+			  const struct tw_row *row)
 {
-	struct tw_segs segs = tw_segs_implied(r->oldstate, r->newstate);
-	enum tw_side other = side == TW_LEFT ? TW_RIGHT : TW_LEFT;
-	char buf[TW_TRANS_STRLEN];
-	const char *cell;
+	char label[TW_LABEL_STRLEN];
+	size_t w = tw_width(row->cell);
 
-	/*
-	 * A transition that happens with or without its segments: with
-	 * the peer traced, believe in them only if the peer sent them.
-	 * Alone, we cannot tell: draw what the transition usually means.
-	 */
-	if (segs.optional && peer_traced && !l->pending[other][segs.recv]) {
-		segs.recv = TW_SEG_NONE;
-		segs.sent = TW_SEG_NONE;
-	}
-	if (segs.recv != TW_SEG_NONE) {
-		if (l->pending[other][segs.recv]) {
-			l->pending[other][segs.recv]--;
-		} else {
-			tw_ladder_time(l, r->ts_ns);
-			tw_ladder_arrow(l, side, segs.recv);
+	if (row->arrow)
+		tw_label(label, tw_timeline_seg(tl, row->seg));
+	tw_ladder_time(l, row->ts);
+	if (row->side == TW_LEFT && row->cell[0]) {
+		tw_buf_pad_to(&l->line, l->col_left);
+		tw_buf_puts(&l->line, row->cell);
+		if (row->arrow && l->col_left + w >= l->col_arrow) {
 			tw_buf_emit(&l->line, l->f);
+			tw_ladder_time(l, row->ts);
 		}
 	}
+	if (row->arrow)
+		tw_ladder_arrow(l, row->to, label);
+	if (row->side == TW_RIGHT && row->cell[0]) {
+		size_t col = l->col_right;
 
-	tw_ladder_time(l, r->ts_ns);
-	cell = tw_ladder_cell(buf, r, first, l->v->ascii);
-	if (side == TW_LEFT) {
-		tw_buf_pad_to(&l->line, l->col_left);
-		tw_buf_puts(&l->line, cell);
-	}
-	if (segs.sent != TW_SEG_NONE) {
-		tw_ladder_arrow(l, other, segs.sent);
-		if (peer_traced)
-			l->pending[side][segs.sent]++;
-	}
-	if (side == TW_RIGHT) {
-		tw_buf_pad_to(&l->line, l->col_right);
-		tw_buf_puts(&l->line, cell);
+		if (!row->arrow && col + w > l->line_w)
+			col = l->line_w - w > l->col_arrow ?
+			      l->line_w - w : l->col_arrow;
+		tw_buf_pad_to(&l->line, col);
+		tw_buf_puts(&l->line, row->cell);
 	}
 	tw_buf_emit(&l->line, l->f);
 }
 
+/* " comm[pid]" of the owner (tw_sock_owner()), or " ?". */
+static void tw_ladder_owner(struct tw_buf *b, const struct tw_sock *sk)
+{
+	const struct tcpwave_record *r = tw_sock_owner(sk);
+
+	if (!r) {
+		tw_buf_puts(b, " ?");
+		return;
+	}
+	tw_buf_puts(b, " ");
+	tw_buf_puts_safe(b, r->comm, sizeof(r->comm));
+	tw_buf_printf(b, "[%u]", r->pid);
+}
+
 /*
- * "client sk:COOKIE comm[pid]": the process is the one behind the side's
- * first transition made in task context; in softirq, current is only
- * whoever the interrupt happened to hit.
+ * "server sk:COOKIE comm[pid]", and on a line of its own the request
+ * socket it grew from and its listener: the cookies "ss -e" and the
+ * listener's own ladder show.
  */
-static void tw_ladder_who(struct tw_buf *b, const char *role,
+static void tw_ladder_who(struct tw_ladder *l, const char *role,
 			  const struct tw_sock *sk)
 {
 	char ck[TW_COOKIE_STRLEN];
-	size_t i;
+	bool sep = false;
 
-	if (!sk) {
-		tw_buf_printf(b, "%s not traced", role);
+	tw_buf_printf(&l->line, "  %s %ssk:%s", role,
+		      sk->req_only ? "request " : "",
+		      tw_fmt_cookie(ck, sk->cookie));
+	tw_ladder_owner(&l->line, sk);
+	tw_buf_emit(&l->line, l->f);
+	if (!sk->has_req && !sk->has_lcookie)
 		return;
+	tw_buf_puts(&l->line, "    ");
+	if (sk->has_req) {
+		tw_buf_printf(&l->line, "request sk:%s",
+			      tw_fmt_cookie(ck, sk->req_cookie));
+		sep = true;
 	}
-	tw_buf_printf(b, "%s sk:%s", role, tw_fmt_cookie(ck, sk->cookie));
-	for (i = 0; i < sk->nrecs; i++) {
-		const struct tcpwave_record *r = sk->recs[i];
+	if (sk->has_lcookie)
+		tw_buf_printf(&l->line, "%slistener sk:%s", sep ? ", " : "",
+			      tw_fmt_cookie(ck, sk->lcookie));
+	tw_buf_emit(&l->line, l->f);
+}
 
-		if (r->ctx != TCPWAVE_CTX_task || !r->comm[0])
-			continue;
-		tw_buf_puts(b, " ");
-		tw_buf_puts_safe(b, r->comm, sizeof(r->comm));
-		tw_buf_printf(b, "[%u]", r->pid);
-		return;
-	}
+static void tw_ladder_say(struct tw_ladder *l, const char *s)
+{
+	tw_buf_puts(&l->line, s);
+	tw_buf_emit(&l->line, l->f);
+}
+
+/* The client was refused: no socket answered, the peer's kernel did. */
+static bool tw_refused(const struct tw_conn *conn)
+{
+	const struct tcpwave_record *end;
+
+	if (!conn->client || conn->server || conn->self)
+		return false;
+	end = tw_sock_end(conn->client);
+	return end && end->reason == TCPWAVE_REASON_refused;
 }
 
 /*
@@ -171,13 +217,15 @@ static void tw_ladder_header(struct tw_ladder *l, const struct tw_conn *conn,
 	const struct tw_sock *cl = conn->client, *sv = conn->server;
 	const struct tcpwave_record *r = cl ? cl->tuple : sv->tuple;
 	char a[TW_EP_STRLEN], b[TW_EP_STRLEN];
+	const char *left = "client", *right = "server";
 
 	if (conn->listener) {
 		tw_buf_printf(&l->line, "listener %zu: %s", id,
 			      tw_fmt_ep(a, r->family, r->laddr, r->lport));
 		tw_buf_emit(&l->line, l->f);
-		tw_buf_puts(&l->line, "  ");
-		tw_ladder_who(&l->line, "listener", sv);
+		tw_ladder_who(l, "listener", sv);
+		left = "";
+		right = "listener";
 	} else {
 		if (cl) {
 			tw_fmt_ep(a, r->family, r->laddr, r->lport);
@@ -188,51 +236,106 @@ static void tw_ladder_header(struct tw_ladder *l, const struct tw_conn *conn,
 		}
 		tw_buf_printf(&l->line, "connection %zu: %s -> %s", id, a, b);
 		tw_buf_emit(&l->line, l->f);
-		tw_buf_puts(&l->line, "  ");
-		tw_ladder_who(&l->line, "client", cl);
-		tw_buf_emit(&l->line, l->f);
-		tw_buf_puts(&l->line, "  ");
-		tw_ladder_who(&l->line, "server", sv);
+		if (conn->self) {
+			tw_ladder_say(l, cl->simopen ?
+				      "  connected to itself (simultaneous open)" :
+				      "  connected to itself");
+			tw_ladder_who(l, "socket", cl);
+			left = "socket";
+			right = "itself";
+		} else {
+			if (cl)
+				tw_ladder_who(l, "client", cl);
+			else
+				tw_ladder_say(l, "  client not traced");
+			if (sv)
+				tw_ladder_who(l, "server", sv);
+			else if (tw_refused(conn))
+				tw_ladder_say(l,
+					      "  server refused the connection");
+			else
+				tw_ladder_say(l, "  server not traced");
+		}
 	}
-	tw_buf_emit(&l->line, l->f);
 
 	tw_buf_printf(&l->line, "%*s", (int)l->time_w, "ms");
 	tw_buf_pad_to(&l->line, l->col_left);
-	if (!conn->listener)
-		tw_buf_puts(&l->line, "client");
+	tw_buf_puts(&l->line, left);
 	tw_buf_pad_to(&l->line, l->col_right);
-	tw_buf_puts(&l->line, conn->listener ? "listener" : "server");
+	tw_buf_puts(&l->line, right);
 	tw_buf_emit(&l->line, l->f);
 }
 
-static void tw_ladder_footer(struct tw_ladder *l, const struct tw_conn *conn,
-			     const struct tw_trace *t)
+/*
+ * Footer items, ", " between them, wrapped at the line width: with the
+ * close reasons, one line of them may not fit.
+ */
+struct tw_items {
+	struct tw_ladder *l;
+	bool any;
+};
+
+static void tw_item(struct tw_items *it, const char *s)
 {
-	const struct tw_sock *side[2] = { conn->client, conn->server };
-	const char *name[2] = {
-		"client", conn->listener ? "listener" : "server"
-	};
-	char ms[32], st[TW_STATE_STRLEN];
-	__u64 lost = tw_conn_lost(conn, t);
-	size_t s;
+	struct tw_ladder *l = it->l;
 
-	tw_fmt_ms(ms, sizeof(ms), conn->last_ts - conn->first_ts);
-	tw_buf_pad_to(&l->line, l->col_left);
-	tw_buf_printf(&l->line, "duration %s ms", ms);
-	for (s = 0; s < 2; s++) {
-		const struct tw_sock *sk = side[s];
-
-		if (!sk)
-			continue;
-		tw_buf_printf(&l->line, ", %s ends in %s", name[s],
-			      tw_state_str(sk->recs[sk->nrecs - 1]->newstate,
-					   st));
-		if (tw_sock_self_connected(sk))
-			tw_buf_puts(&l->line, " (connected to itself)");
+	if (it->any && tw_width(l->line.s) + 2 + tw_width(s) > TW_LINE_W) {
+		tw_buf_puts(&l->line, ",");
+		tw_buf_emit(&l->line, l->f);
+		it->any = false;
 	}
-	if (!conn->listener && (!side[0] || !side[1]) &&
-	    !tw_sock_self_connected(side[0] ? side[0] : side[1]))
-		tw_buf_puts(&l->line, " (other end not traced)");
+	if (it->any)
+		tw_buf_puts(&l->line, ", ");
+	else
+		tw_buf_pad_to(&l->line, l->col_left);
+	tw_buf_puts(&l->line, s);
+	it->any = true;
+}
+
+static void tw_ladder_ends(struct tw_items *it, const char *name,
+			   const struct tw_sock *sk, const char *more)
+{
+	const struct tcpwave_record *end = tw_sock_end(sk);
+	unsigned int state = tw_sock_last(sk)->newstate;
+	char st[TW_STATE_STRLEN], s[128];
+	const char *why = NULL;
+
+	if (state == TCPWAVE_CLOSE && end && end->reason) {
+		why = tw_reason_name(end->reason);
+		if (!why)
+			why = "?";
+	}
+	snprintf(s, sizeof(s), "%s ends in %s%s%s%s%s", name,
+		 tw_state_str(state, st), why ? " (" : "", why ? why : "",
+		 why ? ")" : "", more);
+	tw_item(it, s);
+}
+
+static void tw_ladder_footer(struct tw_ladder *l, const struct tw_conn *conn,
+			     const struct tw_trace *t,
+			     const struct tw_timeline *tl)
+{
+	struct tw_items it = { .l = l };
+	__u64 lost = tw_conn_lost(conn, t);
+	__u64 before = tw_conn_lost_before(conn, t);
+	const char *alone = "";
+	char s[64];
+
+	tw_fmt_ms(s, sizeof(s), conn->last_ts - conn->first_ts);
+	tw_buf_pad_to(&l->line, l->col_left);
+	tw_buf_printf(&l->line, "duration %s ms", s);
+	it.any = true;
+	if (!conn->listener && !conn->self && !tw_refused(conn) &&
+	    (!conn->client || !conn->server))
+		alone = " (other end not traced)";
+	if (conn->self)
+		tw_ladder_ends(&it, "socket", conn->client, "");
+	else if (conn->client)
+		tw_ladder_ends(&it, "client", conn->client,
+			       conn->server ? "" : alone);
+	if (conn->server)
+		tw_ladder_ends(&it, conn->listener ? "listener" : "server",
+			       conn->server, alone);
 	tw_buf_emit(&l->line, l->f);
 	if (lost) {
 		tw_buf_pad_to(&l->line, l->col_left);
@@ -241,49 +344,35 @@ static void tw_ladder_footer(struct tw_ladder *l, const struct tw_conn *conn,
 			(unsigned long long)lost);
 		tw_buf_emit(&l->line, l->f);
 	}
+	if (before) {
+		tw_buf_pad_to(&l->line, l->col_left);
+		tw_buf_printf(&l->line,
+			"%llu records lost before it: its start may be missing",
+			(unsigned long long)before);
+		tw_buf_emit(&l->line, l->f);
+	}
+	if (tl->unknown) {
+		tw_buf_pad_to(&l->line, l->col_left);
+		tw_buf_printf(&l->line,
+			"%zu record%s of events unknown to this viewer not drawn",
+			tl->unknown, tl->unknown == 1 ? "" : "s");
+		tw_buf_emit(&l->line, l->f);
+	}
 }
 
 static void tw_ladder_conn(struct tw_ladder *l, const struct tw_conn *conn,
 			   size_t id, const struct tw_trace *t)
 {
-	const struct tw_sock *side[2] = { conn->client, conn->server };
-	size_t i[2] = { 0, 0 };
-	char ms[32];
+	struct tw_timeline tl;
+	size_t i;
 
-	memset(l->pending, 0, sizeof(l->pending));
-	l->t0 = conn->first_ts;
-	tw_fmt_ms(ms, sizeof(ms), conn->last_ts - conn->first_ts);
-	l->time_w = strlen(ms) > TW_TIME_W ? strlen(ms) : TW_TIME_W;
-	l->col_left = l->time_w + 2;
-	l->col_arrow = l->col_left + TW_CELL_W + 1;
-	l->col_right = l->col_arrow + TW_ARROW_W + 1;
-
+	tw_timeline_build(&tl, conn, l->v->ascii);
+	tw_ladder_layout(l, conn, &tl);
 	tw_ladder_header(l, conn, id);
-
-	/* Merge the two sides, each already in (ts, seq) order. */
-	for (;;) {
-		const struct tcpwave_record *r[2] = { NULL, NULL };
-		enum tw_side s;
-
-		if (side[0] && i[0] < side[0]->nrecs)
-			r[0] = side[0]->recs[i[0]];
-		if (side[1] && i[1] < side[1]->nrecs)
-			r[1] = side[1]->recs[i[1]];
-		if (!r[0] && !r[1])
-			break;
-		if (!r[1])
-			s = TW_LEFT;
-		else if (!r[0])
-			s = TW_RIGHT;
-		else if (r[0]->ts_ns != r[1]->ts_ns)
-			s = r[0]->ts_ns < r[1]->ts_ns ? TW_LEFT : TW_RIGHT;
-		else
-			s = r[0]->seq <= r[1]->seq ? TW_LEFT : TW_RIGHT;
-		tw_ladder_event(l, s, r[s], i[s] == 0, side[!s] != NULL);
-		i[s]++;
-	}
-
-	tw_ladder_footer(l, conn, t);
+	for (i = 0; i < tl.nrows; i++)
+		tw_ladder_row(l, &tl, &tl.rows[i]);
+	tw_ladder_footer(l, conn, t, &tl);
+	tw_timeline_free(&tl);
 }
 
 void tw_ladder_print(FILE *f, const struct tw_conns *c,

@@ -18,9 +18,15 @@ enum tw_lcol {
 	TW_LCOL_SERVER,
 	TW_LCOL_CLIENT_SK,
 	TW_LCOL_SERVER_SK,
+	TW_LCOL_CLIENT_OWNER,
+	TW_LCOL_SERVER_OWNER,
 	TW_LCOL_RECS,
 	TW_LCOL_CLIENT_STATES,
 	TW_LCOL_SERVER_STATES,
+	TW_LCOL_CLIENT_REASON,
+	TW_LCOL_SERVER_REASON,
+	TW_LCOL_HANDSHAKE,
+	TW_LCOL_TIME_WAIT,
 	TW_LCOL_MS,
 	TW_LCOL_MAX
 };
@@ -34,68 +40,122 @@ static const struct tw_lcolumn {
 	[TW_LCOL_SERVER]	= { "SERVER", false },
 	[TW_LCOL_CLIENT_SK]	= { "CLIENT-SK", false },
 	[TW_LCOL_SERVER_SK]	= { "SERVER-SK", false },
+	[TW_LCOL_CLIENT_OWNER]	= { "CLIENT-OWNER", false },
+	[TW_LCOL_SERVER_OWNER]	= { "SERVER-OWNER", false },
 	[TW_LCOL_RECS]		= { "RECS", true },
 	[TW_LCOL_CLIENT_STATES]	= { "CLIENT-STATES", false },
 	[TW_LCOL_SERVER_STATES]	= { "SERVER-STATES", false },
+	[TW_LCOL_CLIENT_REASON]	= { "CLIENT-REASON", false },
+	[TW_LCOL_SERVER_REASON]	= { "SERVER-REASON", false },
+	[TW_LCOL_HANDSHAKE]	= { "HANDSHAKE-MS", true },
+	[TW_LCOL_TIME_WAIT]	= { "TIME-WAIT-MS", true },
 	[TW_LCOL_MS]		= { "MS", true },
 };
 
+/* One side's columns. */
+struct tw_lside {
+	enum tw_lcol ep;
+	enum tw_lcol cookie;
+	enum tw_lcol owner;
+	enum tw_lcol states;
+	enum tw_lcol reason;
+};
+
+static const struct tw_lside tw_lclient = {
+	TW_LCOL_CLIENT, TW_LCOL_CLIENT_SK, TW_LCOL_CLIENT_OWNER,
+	TW_LCOL_CLIENT_STATES, TW_LCOL_CLIENT_REASON,
+};
+
+static const struct tw_lside tw_lserver = {
+	TW_LCOL_SERVER, TW_LCOL_SERVER_SK, TW_LCOL_SERVER_OWNER,
+	TW_LCOL_SERVER_STATES, TW_LCOL_SERVER_REASON,
+};
+
 #define TW_LCOL_GAP	2
-#define TW_CELL_LEN	64	/* > TW_EP_STRLEN, TW_TRANS_STRLEN */
+#define TW_CELL_LEN	96	/* > TW_EP_STRLEN, an escaped comm and pid */
 
 struct tw_lrow {
 	char cell[TW_LCOL_MAX][TW_CELL_LEN];
 };
 
-/*
- * The state a side was first seen in and the one it ended in: the old
- * state of its first record, unless that is CLOSE (every new socket
- * starts there), then its new state.
- */
+/* The state a side was first seen in and the one it ended in. */
 static void tw_list_states(char *buf, const struct tw_sock *sk, bool ascii)
 {
-	const struct tcpwave_record *first = sk->recs[0];
-	const struct tcpwave_record *last = sk->recs[sk->nrecs - 1];
-	unsigned int from = first->oldstate;
+	unsigned int from = tw_sock_first_state(sk);
+	unsigned int to = tw_sock_last(sk)->newstate;
 	char t[TW_TRANS_STRLEN], s[TW_STATE_STRLEN];
 
-	if (from == TCPWAVE_CLOSE)
-		from = first->newstate;
-	if (from == last->newstate)
+	if (from == to)
 		snprintf(buf, TW_CELL_LEN, "%s", tw_state_str(from, s));
 	else
 		snprintf(buf, TW_CELL_LEN, "%s",
-			 tw_fmt_trans(t, from, last->newstate, ascii));
+			 tw_fmt_trans(t, from, to, ascii));
+}
+
+/*
+ * "pid/comm", as netstat -p shows a process; the comm escaped so that
+ * the cell stays one word.
+ */
+static void tw_list_owner(char *buf, const struct tw_sock *sk)
+{
+	const struct tcpwave_record *r = tw_sock_owner(sk);
+	struct tw_buf b = { 0 };
+
+	if (!r) {
+		snprintf(buf, TW_CELL_LEN, "?");
+		return;
+	}
+	tw_buf_printf(&b, "%u/", r->pid);
+	tw_buf_puts_word(&b, r->comm, sizeof(r->comm));
+	snprintf(buf, TW_CELL_LEN, "%s", b.s);
+	tw_buf_free(&b);
+}
+
+/* Why it closed: "-" if it did not, or no reason was recorded (1.0). */
+static void tw_list_reason(char *buf, const struct tw_sock *sk)
+{
+	const struct tcpwave_record *end = tw_sock_end(sk);
+	const char *name;
+
+	if (!end || end->reason == TCPWAVE_REASON_none) {
+		snprintf(buf, TW_CELL_LEN, "-");
+		return;
+	}
+	name = tw_reason_name(end->reason);
+	snprintf(buf, TW_CELL_LEN, "%s", name ? name : "?");
 }
 
 static void tw_list_side(struct tw_lrow *row, const struct tw_sock *sk,
-			 enum tw_lcol ep, enum tw_lcol cookie,
-			 enum tw_lcol states, bool ascii)
+			 const struct tw_lside *col, bool ascii)
 {
 	const struct tcpwave_record *r;
 	char a[TW_EP_STRLEN], ck[TW_COOKIE_STRLEN];
 
 	if (!sk) {
-		strcpy(row->cell[ep], "-");
-		strcpy(row->cell[cookie], "-");
-		strcpy(row->cell[states], "-");
+		strcpy(row->cell[col->ep], "-");
+		strcpy(row->cell[col->cookie], "-");
+		strcpy(row->cell[col->owner], "-");
+		strcpy(row->cell[col->states], "-");
+		strcpy(row->cell[col->reason], "-");
 		return;
 	}
 	r = sk->tuple;
-	snprintf(row->cell[ep], TW_CELL_LEN, "%s",
+	snprintf(row->cell[col->ep], TW_CELL_LEN, "%s",
 		 tw_fmt_ep(a, r->family, r->laddr, r->lport));
-	snprintf(row->cell[cookie], TW_CELL_LEN, "%s",
+	snprintf(row->cell[col->cookie], TW_CELL_LEN, "%s",
 		 tw_fmt_cookie(ck, sk->cookie));
-	tw_list_states(row->cell[states], sk, ascii);
+	tw_list_owner(row->cell[col->owner], sk);
+	tw_list_states(row->cell[col->states], sk, ascii);
+	tw_list_reason(row->cell[col->reason], sk);
 }
 
 static void tw_list_row(struct tw_lrow *row, const struct tw_conn *conn,
 			size_t id, bool ascii)
 {
-	tw_list_side(row, conn->client, TW_LCOL_CLIENT, TW_LCOL_CLIENT_SK,
-		     TW_LCOL_CLIENT_STATES, ascii);
-	tw_list_side(row, conn->server, TW_LCOL_SERVER, TW_LCOL_SERVER_SK,
-		     TW_LCOL_SERVER_STATES, ascii);
+	__u64 ns;
+
+	tw_list_side(row, conn->client, &tw_lclient, ascii);
+	tw_list_side(row, conn->server, &tw_lserver, ascii);
 	/* An untraced peer: the far end still has an address. */
 	if (!conn->client && !conn->listener) {
 		const struct tcpwave_record *r = conn->server->tuple;
@@ -113,6 +173,17 @@ static void tw_list_row(struct tw_lrow *row, const struct tw_conn *conn,
 	}
 	snprintf(row->cell[TW_LCOL_ID], TW_CELL_LEN, "%zu", id);
 	snprintf(row->cell[TW_LCOL_RECS], TW_CELL_LEN, "%zu", conn->nrecs);
+	/* The client's view of the handshake, the server's without it. */
+	if ((conn->client && tw_sock_handshake(conn->client, &ns)) ||
+	    (conn->server && !conn->listener &&
+	     tw_sock_handshake(conn->server, &ns)))
+		tw_fmt_ms(row->cell[TW_LCOL_HANDSHAKE], TW_CELL_LEN, ns);
+	else
+		strcpy(row->cell[TW_LCOL_HANDSHAKE], "-");
+	if (tw_conn_time_wait(conn, &ns))
+		tw_fmt_ms(row->cell[TW_LCOL_TIME_WAIT], TW_CELL_LEN, ns);
+	else
+		strcpy(row->cell[TW_LCOL_TIME_WAIT], "-");
 	tw_fmt_ms(row->cell[TW_LCOL_MS], TW_CELL_LEN,
 		  conn->last_ts - conn->first_ts);
 }

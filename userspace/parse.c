@@ -27,6 +27,22 @@ static const char *const tw_col_names[TW_COL_MAX] = {
 #undef TW_COL_NAME
 };
 
+/*
+ * The minor version that appended each column; 0 for those of 1.0.  A
+ * header of version 1.N must name every column of 1.0 to 1.N: the
+ * format only ever appends, so one that does not is broken.
+ */
+static const unsigned char tw_col_since[TW_COL_MAX] = {
+	[TW_COL_event]		= 1,
+	[TW_COL_reason]		= 1,
+	[TW_COL_snd_una]	= 1,
+	[TW_COL_snd_nxt]	= 1,
+	[TW_COL_rcv_nxt]	= 1,
+	[TW_COL_iss]		= 1,
+	[TW_COL_irs]		= 1,
+	[TW_COL_link]		= 1,
+};
+
 /* Input bytes quoted in an error message, at most this many. */
 #define TW_QUOTE_MAX	64
 
@@ -228,21 +244,21 @@ static enum tw_line tw_parse_header(struct tw_parser *p, size_t n)
 	}
 
 	for (c = 0; c < TW_COL_MAX; c++)
-		col[c] = SIZE_MAX;
+		col[c] = TW_COL_ABSENT;
 	for (i = 3; i < n; i++) {
 		for (c = 0; c < TW_COL_MAX; c++)
 			if (!strcmp(p->fields[i], tw_col_names[c]))
 				break;
 		if (c == TW_COL_MAX)
 			continue;	/* appended by a later minor */
-		if (col[c] != SIZE_MAX) {
+		if (col[c] != TW_COL_ABSENT) {
 			tw_err_bad(p, "header: duplicate column", p->fields[i]);
 			return TW_LINE_ERROR;
 		}
 		col[c] = i - 3;
 	}
 	for (c = 0; c < TW_COL_MAX; c++) {
-		if (col[c] == SIZE_MAX) {
+		if (col[c] == TW_COL_ABSENT && tw_col_since[c] <= minor) {
 			tw_err(p, "header lacks column '%s'", tw_col_names[c]);
 			return TW_LINE_ERROR;
 		}
@@ -268,9 +284,18 @@ static enum tw_line tw_parse_lost(struct tw_parser *p, size_t n, __u64 *lost)
 	return TW_LINE_LOST;
 }
 
+/* The field of column @c, or NULL when the header has no such column. */
 static const char *tw_field(struct tw_parser *p, enum tw_col c)
 {
+	if (p->col[c] == TW_COL_ABSENT)
+		return NULL;
 	return p->fields[p->col[c]];
+}
+
+/* Records of a 1.0 header carry no event, reason or sequence numbers. */
+bool tw_parser_v10(const struct tw_parser *p)
+{
+	return p->col[TW_COL_event] == TW_COL_ABSENT;
 }
 
 /* A decimal or hex column that must fit in @max. */
@@ -281,6 +306,65 @@ static int tw_num(struct tw_parser *p, enum tw_col c, int base,
 		return 0;
 	tw_err_bad(p, tw_col_names[c], tw_field(p, c));
 	return -1;
+}
+
+/* A sequence number column: "-" or a decimal u32 (RFC 9293 3.3.1). */
+static int tw_seqnum(struct tw_parser *p, enum tw_col c, __u8 bit,
+		     __u32 *val, __u8 *have)
+{
+	const char *s = tw_field(p, c);
+	unsigned long long v;
+
+	if (!s || !strcmp(s, "-"))
+		return 0;
+	if (tw_num(p, c, 10, UINT32_MAX, &v))
+		return -1;
+	*val = v;
+	*have |= bit;
+	return 0;
+}
+
+/*
+ * The columns 1.1 appended.  Without them (a 1.0 header) a record is a
+ * tcp_set_state() with no reason and no sequence numbers, which is what
+ * every 1.0 record was.  An event or reason name we do not know comes
+ * from a newer module: keep the record, its renderers skip it.
+ */
+static enum tw_line tw_parse_record_11(struct tw_parser *p,
+				       struct tcpwave_record *r)
+{
+	unsigned long long v;
+	const char *s;
+
+	r->event = TCPWAVE_EV_state;
+	r->reason = TCPWAVE_REASON_none;
+	s = tw_field(p, TW_COL_event);
+	if (s && tw_event_parse(s, &r->event)) {
+		tw_err_bad(p, "event", s);
+		return TW_LINE_ERROR;
+	}
+	s = tw_field(p, TW_COL_reason);
+	if (s && tw_reason_parse(s, &r->reason)) {
+		tw_err_bad(p, "reason", s);
+		return TW_LINE_ERROR;
+	}
+	if (tw_seqnum(p, TW_COL_snd_una, TCPWAVE_HAVE_SND_UNA, &r->snd_una,
+		      &r->have) ||
+	    tw_seqnum(p, TW_COL_snd_nxt, TCPWAVE_HAVE_SND_NXT, &r->snd_nxt,
+		      &r->have) ||
+	    tw_seqnum(p, TW_COL_rcv_nxt, TCPWAVE_HAVE_RCV_NXT, &r->rcv_nxt,
+		      &r->have) ||
+	    tw_seqnum(p, TW_COL_iss, TCPWAVE_HAVE_ISS, &r->iss, &r->have) ||
+	    tw_seqnum(p, TW_COL_irs, TCPWAVE_HAVE_IRS, &r->irs, &r->have))
+		return TW_LINE_ERROR;
+	s = tw_field(p, TW_COL_link);
+	if (s && strcmp(s, "-")) {
+		if (tw_num(p, TW_COL_link, 16, ULLONG_MAX, &v))
+			return TW_LINE_ERROR;
+		r->link = v;
+		r->have |= TCPWAVE_HAVE_LINK;
+	}
+	return TW_LINE_RECORD;
 }
 
 static enum tw_line tw_parse_record(struct tw_parser *p, size_t n,
@@ -366,7 +450,7 @@ static enum tw_line tw_parse_record(struct tw_parser *p, size_t n,
 		r->pid = 0;
 		memset(r->comm, 0, sizeof(r->comm));
 	}
-	return TW_LINE_RECORD;
+	return tw_parse_record_11(p, r);
 }
 
 /*
@@ -426,6 +510,9 @@ int tw_trace_read(FILE *f, const char *name, struct tw_trace *t)
 		case TW_LINE_RECORD:
 			tw_grow((void **)&t->recs, &t->recs_cap, t->nrecs + 1,
 				sizeof(*t->recs));
+			tw_grow((void **)&t->v10, &t->v10_cap, t->nrecs + 1,
+				sizeof(*t->v10));
+			t->v10[t->nrecs] = tw_parser_v10(&p);
 			t->recs[t->nrecs++] = rec;
 			break;
 		case TW_LINE_LOST:
@@ -458,6 +545,7 @@ int tw_trace_read(FILE *f, const char *name, struct tw_trace *t)
 void tw_trace_free(struct tw_trace *t)
 {
 	free(t->recs);
+	free(t->v10);
 	free(t->lost);
 	memset(t, 0, sizeof(*t));
 }

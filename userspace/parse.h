@@ -6,6 +6,7 @@
 #ifndef TW_PARSE_H
 #define TW_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -26,6 +27,9 @@ enum tw_line {
 	TW_LINE_RECORD,		/* *rec filled in */
 	TW_LINE_LOST,		/* "# lost N": *lost = N */
 };
+
+/* A column the header does not name: one appended after its version. */
+#define TW_COL_ABSENT	((size_t)-1)
 
 struct tw_parser {
 	unsigned int major;
@@ -48,6 +52,12 @@ struct tw_trace {
 	struct tcpwave_record *recs;
 	size_t nrecs;
 	size_t recs_cap;
+	/*
+	 * recs[i] came under a 1.0 header: its event is "state" only
+	 * because 1.0 had no event column (see tw_sock_owner()).
+	 */
+	bool *v10;
+	size_t v10_cap;
 	struct tw_lost *lost;
 	size_t nlost;
 	size_t lost_cap;
@@ -57,6 +67,7 @@ void tw_parser_init(struct tw_parser *p);
 void tw_parser_free(struct tw_parser *p);
 enum tw_line tw_parse_line(struct tw_parser *p, char *line,
 			   struct tcpwave_record *rec, __u64 *lost);
+bool tw_parser_v10(const struct tw_parser *p);
 
 int tw_parse_u64(const char *s, int base, unsigned long long max,
 		 unsigned long long *val);

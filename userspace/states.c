@@ -85,3 +85,84 @@ int tw_ctx_parse(const char *s, __u8 *ctx)
 	}
 	return -1;
 }
+
+static const char *const tw_event_names[TCPWAVE_EV_MAX] = {
+#define TW_EVENT_NAME(name, value) [TCPWAVE_EV_##name] = #name,
+	TCPWAVE_EVENTS(TW_EVENT_NAME)
+#undef TW_EVENT_NAME
+};
+
+/* TCPWAVE_REASON_none is printed as "-", never by its name. */
+static const char *const tw_reason_names[TCPWAVE_REASON_MAX] = {
+#define TW_REASON_NAME(name, value) [TCPWAVE_REASON_##name] = #name,
+	TCPWAVE_REASONS(TW_REASON_NAME)
+#undef TW_REASON_NAME
+};
+
+const char *tw_event_name(unsigned int event)
+{
+	if (event >= TW_ARRAY_SIZE(tw_event_names))
+		return NULL;
+	return tw_event_names[event];
+}
+
+const char *tw_reason_name(unsigned int reason)
+{
+	if (reason == TCPWAVE_REASON_none)
+		return "-";
+	if (reason >= TW_ARRAY_SIZE(tw_reason_names))
+		return NULL;
+	return tw_reason_names[reason];
+}
+
+/*
+ * Event and reason names are C identifiers (the X-macros make them): a
+ * field that is not one is damage, not a name from a newer module.
+ */
+static int tw_is_name(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') &&
+		    !(*s >= '0' && *s <= '9') && *s != '_')
+			return 0;
+	return 1;
+}
+
+/* @names[i] for @s, @unknown for any other name, -1 for a non-name. */
+static int tw_name_parse(const char *s, const char *const *names, size_t n,
+			 unsigned int skip, unsigned int unknown, __u8 *val)
+{
+	size_t i;
+
+	if (!tw_is_name(s))
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (i != skip && names[i] && !strcmp(s, names[i])) {
+			*val = i;
+			return 0;
+		}
+	}
+	*val = unknown;
+	return 0;
+}
+
+int tw_event_parse(const char *s, __u8 *event)
+{
+	return tw_name_parse(s, tw_event_names,
+			     TW_ARRAY_SIZE(tw_event_names), TCPWAVE_EV_MAX,
+			     TCPWAVE_EV_MAX, event);
+}
+
+int tw_reason_parse(const char *s, __u8 *reason)
+{
+	if (!strcmp(s, "-")) {
+		*reason = TCPWAVE_REASON_none;
+		return 0;
+	}
+	/* "none" is not how the module spells it: an unknown name. */
+	return tw_name_parse(s, tw_reason_names,
+			     TW_ARRAY_SIZE(tw_reason_names),
+			     TCPWAVE_REASON_none, TCPWAVE_REASON_MAX, reason);
+}

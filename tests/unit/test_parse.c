@@ -149,6 +149,13 @@ static enum tw_line line(struct tw_parser *p, const char *text,
 	return tw_parse_line(p, buf, r, &lost);
 }
 
+/* Column names of 1.1, for headers that reorder or extend them. */
+#define TW_HDR10 "seq ts_ns cpu cookie netns family laddr raddr oldstate " \
+	"newstate ctx pid comm"
+#define TW_COLS11 " event reason snd_una snd_nxt rcv_nxt iss irs link"
+#define TW_REC10 "17 1234567890123 1 00001003 4026531840 4 " \
+	"127.0.0.1:41234 127.0.0.1:8080 SYN_SENT ESTABLISHED task 123 curl"
+
 static void test_header(void)
 {
 	struct tcpwave_record r;
@@ -159,13 +166,13 @@ static void test_header(void)
 		"CLOSE SYN_SENT task 1 x", &r) == TW_LINE_ERROR &&
 	   !strcmp(p.err, "record before header"), "record before header");
 
-	ok(line(&p, "# tcpwave 1.7 seq ts_ns cpu cookie netns family laddr "
-		"raddr oldstate newstate ctx pid comm foo", &r) ==
-	   TW_LINE_HEADER && p.minor == 7 && p.ncols == 14,
+	ok(line(&p, "# tcpwave 1.7 " TW_HDR10 TW_COLS11 " foo", &r) ==
+	   TW_LINE_HEADER && p.minor == 7 && p.ncols == 22,
 	   "header 1.7 with column foo appended");
 	ok(line(&p, "17 1234567890123 1 00001003 4026531840 4 "
 		"127.0.0.1:41234 127.0.0.1:8080 SYN_SENT ESTABLISHED "
-		"task 123 my\\040curl bar", &r) == TW_LINE_RECORD &&
+		"task 123 my\\040curl state - 1 2 3 - - - bar", &r) ==
+	   TW_LINE_RECORD &&
 	   r.seq == 17 && r.ts_ns == 1234567890123ULL && r.cpu == 1 &&
 	   r.cookie == 0x1003 && r.netns == 4026531840U && r.family == 4 &&
 	   r.lport == 41234 && r.rport == 8080 &&
@@ -175,18 +182,24 @@ static void test_header(void)
 	   !strcmp(r.comm, "my curl"), "record under 1.7");
 	ok(line(&p, "17 1234567890123 1 00001003 4026531840 4 "
 		"127.0.0.1:41234 127.0.0.1:8080 SYN_SENT ESTABLISHED "
-		"task 123 curl", &r) == TW_LINE_ERROR &&
-	   !strcmp(p.err, "expected 14 fields, got 13"),
+		"task 123 curl state - 1 2 3 - - -", &r) == TW_LINE_ERROR &&
+	   !strcmp(p.err, "expected 22 fields, got 21"),
 	   "1.7 record without foo");
 
-	ok(line(&p, "# tcpwave 1.1 comm pid ctx newstate oldstate raddr "
+	ok(line(&p, "# tcpwave 1.1 link irs iss rcv_nxt snd_nxt snd_una "
+		"reason event comm pid ctx newstate oldstate raddr "
 		"laddr family netns cookie cpu ts_ns seq", &r) ==
 	   TW_LINE_HEADER, "header with columns reordered");
-	ok(line(&p, "- - softirq CLOSE LAST_ACK [::1]:80 [::1]:5000 6 "
-		"9 ff 3 99 5", &r) == TW_LINE_RECORD && r.seq == 5 &&
-	   r.ts_ns == 99 && r.cpu == 3 && r.cookie == 0xff &&
+	ok(line(&p, "a - - 7 - 6 close state - - softirq CLOSE LAST_ACK "
+		"[::1]:80 [::1]:5000 6 9 ff 3 99 5", &r) == TW_LINE_RECORD &&
+	   r.seq == 5 && r.ts_ns == 99 && r.cpu == 3 && r.cookie == 0xff &&
 	   r.family == 6 && r.lport == 5000 && r.rport == 80 &&
-	   r.ctx == TCPWAVE_CTX_softirq && r.pid == 0 && !r.comm[0],
+	   r.ctx == TCPWAVE_CTX_softirq && r.pid == 0 && !r.comm[0] &&
+	   r.event == TCPWAVE_EV_state &&
+	   r.reason == TCPWAVE_REASON_close && r.snd_una == 6 &&
+	   r.rcv_nxt == 7 && r.link == 0xa &&
+	   r.have == (TCPWAVE_HAVE_SND_UNA | TCPWAVE_HAVE_RCV_NXT |
+		      TCPWAVE_HAVE_LINK),
 	   "record found by column name");
 
 	ok(line(&p, "# tcpwave 2.0 seq ts_ns", &r) == TW_LINE_ERROR &&
@@ -211,6 +224,115 @@ static void test_header(void)
 	tw_parser_free(&p);
 }
 
+/* Format 1.1: the appended columns, their absence in 1.0, bad values. */
+static void test_columns_11(void)
+{
+	struct tcpwave_record r;
+	struct tw_parser p;
+	const char *rec11 = "2 1100050000 1 00000003 4026531840 4 "
+		"127.0.0.1:5555 127.0.0.1:40000 LISTEN SYN_RECV softirq - - "
+		"syn - - - - 5000 1000 00000001";
+
+	tw_parser_init(&p);
+	ok(line(&p, "# tcpwave 1.0 " TW_HDR10, &r) == TW_LINE_HEADER &&
+	   tw_parser_v10(&p), "1.0 header: no 1.1 columns needed");
+	ok(line(&p, TW_REC10, &r) == TW_LINE_RECORD &&
+	   r.event == TCPWAVE_EV_state &&
+	   r.reason == TCPWAVE_REASON_none && !r.have && !r.link &&
+	   !r.snd_una && !r.iss, "1.0 record: event state, nothing else");
+	ok(line(&p, "# tcpwave 1.1 " TW_HDR10 " event reason snd_una "
+		"snd_nxt rcv_nxt iss irs", &r) == TW_LINE_ERROR &&
+	   !strcmp(p.err, "header lacks column 'link'"),
+	   "1.1 header without link");
+
+	ok(line(&p, "# tcpwave 1.1 " TW_HDR10 TW_COLS11, &r) ==
+	   TW_LINE_HEADER && !tw_parser_v10(&p), "1.1 header");
+	ok(line(&p, rec11, &r) == TW_LINE_RECORD &&
+	   r.event == TCPWAVE_EV_syn && r.reason == TCPWAVE_REASON_none &&
+	   r.iss == 5000 && r.irs == 1000 && r.link == 1 &&
+	   r.have == (TCPWAVE_HAVE_ISS | TCPWAVE_HAVE_IRS |
+		      TCPWAVE_HAVE_LINK), "1.1 syn record");
+	ok(line(&p, "9 1 0 00000004 1 4 1.2.3.4:80 5.6.7.8:9 ESTABLISHED "
+		"CLOSE task 1 a state rst_sent 4294967295 0 4294967295 - - -",
+		&r) == TW_LINE_RECORD && r.reason == TCPWAVE_REASON_rst_sent &&
+	   r.snd_una == 4294967295U && r.snd_nxt == 0 &&
+	   r.rcv_nxt == 4294967295U && !(r.have & TCPWAVE_HAVE_ISS),
+	   "1.1 sequence numbers at the u32 limits");
+	ok(line(&p, "9 1 0 00000004 1 4 1.2.3.4:80 5.6.7.8:9 ESTABLISHED "
+		"ESTABLISHED softirq - - sack_probe - - - - - - -", &r) ==
+	   TW_LINE_RECORD && r.event == TCPWAVE_EV_MAX &&
+	   !tw_event_name(r.event), "unknown event name kept as unknown");
+	ok(line(&p, "9 1 0 00000004 1 4 1.2.3.4:80 5.6.7.8:9 ESTABLISHED "
+		"CLOSE softirq - - state cosmic_ray - - - - - -", &r) ==
+	   TW_LINE_RECORD && r.reason == TCPWAVE_REASON_MAX,
+	   "unknown reason name kept as unknown");
+	ok(line(&p, "9 1 0 00000004 1 4 1.2.3.4:80 5.6.7.8:9 ESTABLISHED "
+		"CLOSE softirq - - state none - - - - - -", &r) ==
+	   TW_LINE_RECORD && r.reason == TCPWAVE_REASON_MAX,
+	   "reason 'none' is not how '-' is spelled");
+
+	ok(line(&p, "9 1 0 00000004 1 4 1.2.3.4:80 5.6.7.8:9 ESTABLISHED "
+		"CLOSE softirq - - state - 4294967296 - - - - -", &r) ==
+	   TW_LINE_ERROR && !strcmp(p.err, "bad snd_una '4294967296'"),
+	   "snd_una above u32");
+	ok(line(&p, "9 1 0 00000004 1 4 1.2.3.4:80 5.6.7.8:9 ESTABLISHED "
+		"CLOSE softirq - - state - - -1 - - - -", &r) ==
+	   TW_LINE_ERROR && !strcmp(p.err, "bad snd_nxt '-1'"),
+	   "negative snd_nxt");
+	ok(line(&p, "9 1 0 00000004 1 4 1.2.3.4:80 5.6.7.8:9 ESTABLISHED "
+		"CLOSE softirq - - state - - - 0x10 - - -", &r) ==
+	   TW_LINE_ERROR && !strcmp(p.err, "bad rcv_nxt '0x10'"),
+	   "hex rcv_nxt");
+	ok(line(&p, "9 1 0 00000004 1 4 1.2.3.4:80 5.6.7.8:9 ESTABLISHED "
+		"CLOSE softirq - - state - - - - 1e3 - -", &r) ==
+	   TW_LINE_ERROR && !strcmp(p.err, "bad iss '1e3'"), "bad iss");
+	ok(line(&p, "9 1 0 00000004 1 4 1.2.3.4:80 5.6.7.8:9 ESTABLISHED "
+		"CLOSE softirq - - state - - - - - -- -", &r) ==
+	   TW_LINE_ERROR && !strcmp(p.err, "bad irs '--'"), "bad irs");
+	ok(line(&p, "9 1 0 00000004 1 4 1.2.3.4:80 5.6.7.8:9 ESTABLISHED "
+		"CLOSE softirq - - state - - - - - - 0x3", &r) ==
+	   TW_LINE_ERROR && !strcmp(p.err, "bad link '0x3'"), "bad link");
+	ok(line(&p, "9 1 0 00000004 1 4 1.2.3.4:80 5.6.7.8:9 ESTABLISHED "
+		"CLOSE softirq - - state - - - - - - 10000000000000000", &r) ==
+	   TW_LINE_ERROR, "link above u64");
+	ok(line(&p, "9 1 0 00000004 1 4 1.2.3.4:80 5.6.7.8:9 ESTABLISHED "
+		"CLOSE softirq - - - - - - - - - -", &r) == TW_LINE_ERROR &&
+	   !strcmp(p.err, "bad event '-'"), "event '-'");
+	ok(line(&p, "9 1 0 00000004 1 4 1.2.3.4:80 5.6.7.8:9 ESTABLISHED "
+		"CLOSE softirq - - st@te - - - - - - -", &r) ==
+	   TW_LINE_ERROR && !strcmp(p.err, "bad event 'st@te'"),
+	   "event that is no name");
+	ok(line(&p, "9 1 0 00000004 1 4 1.2.3.4:80 5.6.7.8:9 ESTABLISHED "
+		"CLOSE softirq - - state rst-sent - - - - - -", &r) ==
+	   TW_LINE_ERROR && !strcmp(p.err, "bad reason 'rst-sent'"),
+	   "reason that is no name");
+	tw_parser_free(&p);
+}
+
+static void test_names(void)
+{
+	__u8 v;
+	int all = 1;
+
+#define TW_CHECK_EVENT(name, value)					\
+	do {								\
+		if (tw_event_parse(#name, &v) || v != (value) ||	\
+		    strcmp(tw_event_name(value), #name))		\
+			all = 0;					\
+	} while (0);
+	TCPWAVE_EVENTS(TW_CHECK_EVENT)
+#undef TW_CHECK_EVENT
+	ok(all, "events: every ABI name round-trips");
+	ok(!tw_reason_parse("-", &v) && v == TCPWAVE_REASON_none &&
+	   !strcmp(tw_reason_name(v), "-") &&
+	   !tw_reason_parse("expired", &v) &&
+	   v == TCPWAVE_REASON_expired &&
+	   !strcmp(tw_reason_name(v), "expired") &&
+	   !tw_reason_name(TCPWAVE_REASON_MAX), "reasons: names");
+	ok(!tw_event_parse("STATE", &v) && v == TCPWAVE_EV_MAX,
+	   "events: case matters");
+}
+
 int main(void)
 {
 	test_unescape();
@@ -218,6 +340,8 @@ int main(void)
 	test_numbers();
 	test_states();
 	test_header();
+	test_columns_11();
+	test_names();
 	printf("1..%d\n", tests);
 	return failed ? 1 : 0;
 }

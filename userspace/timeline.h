@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * timeline.h - one connection as rows in time order: each side's
+ * transitions, and the segments between them, each matched to the
+ * record that sent it and the one that received it.
+ */
+#ifndef TW_TIMELINE_H
+#define TW_TIMELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conn.h"
+#include "label.h"
+
+enum tw_side { TW_LEFT, TW_RIGHT };
+
+/* "TIME_WAIT 60.0 s (2MSL) → CLOSE (expired)", with room to spare */
+#define TW_CELL_STRLEN	96
+
+struct tw_row {
+	__u64 ts;
+	char cell[TW_CELL_STRLEN];	/* what a side did; may be empty */
+	enum tw_side side;		/* where the cell goes */
+	bool arrow;			/* a segment goes by in this row */
+	enum tw_side to;		/* toward which side it goes */
+	size_t seg;			/* which one: index in segs */
+};
+
+struct tw_tl_seg {
+	struct tw_segment s;
+	long same_as;		/* a retransmission of segs[same_as], or -1 */
+};
+
+struct tw_timeline {
+	struct tw_row *rows;
+	size_t nrows;
+	size_t rows_cap;
+	struct tw_tl_seg *segs;
+	size_t nsegs;
+	size_t segs_cap;
+	size_t unknown;		/* records of unknown events, not drawn */
+};
+
+void tw_timeline_build(struct tw_timeline *tl, const struct tw_conn *conn,
+		       bool ascii);
+void tw_timeline_free(struct tw_timeline *tl);
+const struct tw_segment *tw_timeline_seg(const struct tw_timeline *tl,
+					 size_t i);
+
+#endif /* TW_TIMELINE_H */
