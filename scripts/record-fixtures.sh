@@ -22,6 +22,8 @@ for s in "client-close client-close" "server-close server-close" \
 	shift
 	insmod /tcpwave.ko
 	tcpwave-traffic "$@" >/dev/null
+	# The client'"'"'s TIME_WAIT ends 60 s (TCP_TIMEWAIT_LEN) later.
+	[ "$name" != client-close ] || sleep 64
 	echo "@@fixture $name"
 	cat /proc/tcpwave
 	rmmod tcpwave
