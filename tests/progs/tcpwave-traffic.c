@@ -75,6 +75,8 @@
 #define SO_COOKIE 57
 #endif
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 /* The network of tests/vm/netsetup.sh; keep the two in step. */
 #define NETNS_CLIENT "tcpwave-a"
 #define NETNS_SERVER "tcpwave-b"
@@ -180,7 +182,7 @@ static void sleep_ms(long ms)
 
 static const char *state_name(unsigned int state)
 {
-	if (state < sizeof(state_names) / sizeof(state_names[0]) && state_names[state])
+	if (state < ARRAY_SIZE(state_names) && state_names[state])
 		return state_names[state];
 	return "?";
 }
@@ -686,7 +688,7 @@ static int request_socks(unsigned short p)
 	size_t i;
 	int n = 0;
 
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		FILE *f = fopen(files[i], "r");
 
 		if (!f)
@@ -849,7 +851,7 @@ static int scenario_simul_close(void)
 	if (wait_server(pid))
 		return 1;
 	if (strcmp(cstate, "CLOSING") || strcmp(sstate, "CLOSING"))
-		fail("the FINs did not cross: is the switch delaying frames (netsetup.sh simul-close-up)?");
+		fail("the FINs did not cross: no delay on the wire? (netsetup.sh simul-close-up)");
 	return 0;
 }
 
@@ -982,7 +984,7 @@ static void usage(FILE *f)
 		"  -w MS       how late the server calls accept() in 'late-accept' (500)\n"
 		"\n"
 		"Scenarios:\n");
-	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(scenarios); i++)
 		fprintf(f, "  %-14s %s\n", scenarios[i].name, scenarios[i].help);
 	fprintf(f,
 		"\n"
@@ -1057,7 +1059,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(scenarios); i++)
 		if (!strcmp(argv[optind], scenarios[i].name))
 			return scenarios[i].run();
 	fprintf(stderr, "tcpwave-traffic: unknown scenario '%s'\n", argv[optind]);
