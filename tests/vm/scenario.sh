@@ -90,7 +90,9 @@ echo "== tcpwave-traffic $*: exit $status"
 cat "$dir/traffic.out"
 
 # Times relative to the first segment of any capture, in integer
-# microseconds: awk's doubles cannot hold epoch seconds to the microsecond.
+# microseconds: awk's doubles cannot hold epoch seconds to the
+# microsecond.  Leading zeros go before a string becomes a number:
+# busybox awk reads "007554" as octal.
 t0=$(for c in $captures; do head -n 1 "$dir/${c%%:*}.segs"; done |
 	awk 'NF { print $1 }' | sort -n | head -n 1)
 for c in $captures; do
@@ -99,16 +101,16 @@ $c
 EOF
 	echo "== segments on $iface${ns:+ in $ns}"
 	awk -v t0="${t0:-0.0}" '
+	function decimal(s) {
+		sub(/^0+/, "", s)
+		return s == "" ? 0 : s + 0
+	}
 	function usec(t,   p) {
 		split(t, p, ".")
-		return (p[1] - int(t0)) * 1000000 + substr(p[2] "000000", 1, 6)
-	}
-	BEGIN {
-		split(t0, q, ".")
-		base = substr(q[2] "000000", 1, 6) + 0
+		return decimal(p[1]) * 1000000 + decimal(substr(p[2] "000000", 1, 6))
 	}
 	{
-		d = usec($1) - base
+		d = usec($1) - usec(t0)
 		$1 = sprintf("%d.%06d", d / 1000000, d % 1000000)
 		print
 	}' "$dir/$name.segs"
