@@ -26,9 +26,13 @@ apt_install() {
 
 # Tools for the build, the viewer, the initramfs, the VM and the unit tests
 # (valgrind); linux-source only for scripts/checkpatch.pl, which the headers
-# packages lack.
+# packages lack.  The scenario tools that tests/vm/scenarios.sh --flags
+# copies into the VM: iproute2 (ip and tc with netns, veth, bridge, netem
+# and clsact, which busybox's lack), tcpdump (the segments' ground truth)
+# and libbpf-tools (tcpstates, the peer tool).
 pkgs="build-essential make gcc libc6-dev linux-libc-dev kmod cpio gzip
-      busybox-static qemu-system-x86 file xz-utils linux-source-6.1 valgrind"
+      busybox-static qemu-system-x86 file xz-utils linux-source-6.1 valgrind
+      iproute2 tcpdump libbpf-tools"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -6,10 +6,15 @@
 # line when the VM itself failed (panic, oops, WARNING, hang): see the
 # exit status of scripts/vm-run.sh.
 #
+# The VM also gets the scenario tools (tests/vm/scenarios.sh --flags: ip,
+# tc, tcpdump, tcpstates and the network modules), so that guest.sh can
+# use netsetup.sh, capture.sh and tcpstates.sh.
+#
 # Usage: tests/vm/run.sh [--kernel VERSION]
 top=$(cd "$(dirname "$0")/../.." && pwd)
-"$top/scripts/vm-run.sh" "$@" --add "$top/tests/vm" --timeout 1500 \
-	-- sh /add/vm/guest.sh
+# shellcheck disable=SC2046
+"$top/scripts/vm-run.sh" "$@" $(sh "$top/tests/vm/scenarios.sh" --flags) \
+	--add "$top/tests/vm" --timeout 1500 -- sh /add/vm/guest.sh
 status=$?
 if [ $status != 0 ]; then
 	echo "not ok - the VM run exited with status $status"
