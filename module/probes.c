@@ -102,7 +102,9 @@ static void tw_fill_task(struct tcpwave_record *rec)
 /*
  * SND.UNA, SND.NXT and RCV.NXT of a full TCP socket (RFC 9293 3.3.1),
  * for a record whose states are already set.  RCV.NXT means nothing until
- * the peer's SYN arrived: records in SYN_SENT, and its end, leave it out.
+ * the peer's SYN arrived: records in SYN_SENT and its ends leave it out,
+ * but for ESTABLISHED (tcp_rcv_synsent_state_process() sets RCV.NXT
+ * before that transition, and only after the one to SYN_RECV).
  */
 void tw_fill_tcp_seq(struct tcpwave_record *rec, const struct sock *sk)
 {
@@ -112,7 +114,8 @@ void tw_fill_tcp_seq(struct tcpwave_record *rec, const struct sock *sk)
 	rec->snd_nxt = READ_ONCE(tp->snd_nxt);
 	rec->have |= TCPWAVE_HAVE_SND_UNA | TCPWAVE_HAVE_SND_NXT;
 	if (rec->newstate == TCP_SYN_SENT ||
-	    (rec->oldstate == TCP_SYN_SENT && rec->newstate == TCP_CLOSE))
+	    (rec->oldstate == TCP_SYN_SENT &&
+	     rec->newstate != TCP_ESTABLISHED))
 		return;
 	rec->rcv_nxt = READ_ONCE(tp->rcv_nxt);
 	rec->have |= TCPWAVE_HAVE_RCV_NXT;

@@ -139,6 +139,9 @@ fi
 
 printf '%s\n' "$*" >"$root/command"
 
+# Never the host's /etc: everything below writes under $root.
+[ -d "$root/etc" ] && [ "$root" != / ] || die "no guest root at '$root'"
+
 # Enough of /etc for programs we did not write: name lookups of localhost
 # and of root.
 printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' \
