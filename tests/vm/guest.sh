@@ -151,6 +151,26 @@ expect_ladder() {
 	fi
 }
 
+# expect_ladder_rows NAME CAPTURE EXPECTED: the same rows as EXPECTED, in
+# any order, for scenarios where two ends act within a millisecond of each
+# other and either may come first.
+expect_ladder_rows() {
+	name=$1 cap=$2 want=$3
+	if ! tcpwave "$cap" >"$out/ladder" 2>"$out/ladder.err"; then
+		not_ok "$name"
+		diag <"$out/ladder.err"
+		return
+	fi
+	normalize "$out/ladder" | sort >"$out/ladder.norm"
+	sort "$want" >"$out/ladder.want"
+	if cmp -s "$out/ladder.want" "$out/ladder.norm"; then
+		ok "$name"
+	else
+		not_ok "$name"
+		diff "$out/ladder.want" "$out/ladder.norm" | diag
+	fi
+}
+
 # --- module parameters -------------------------------------------------
 
 for bad in 0 3 63 2097152 abc -1; do
@@ -356,6 +376,182 @@ check "many: no kprobe hit missed" grep -qx 'kprobe_nmissed 0' "$out/many.stats"
 check "many: every accept() names tcpwave-traffic, no softirq record names a task" sh -c \
 	"! awk '\$14 == \"accept\" && \$13 != \"tcpwave-traffic\"' $cap | grep -q . &&
 	 ! awk '\$1 !~ /^#/ && \$11 != \"task\" && \$12 != \"-\"' $cap | grep -q ."
+
+# --- scenarios with a network, ground truth and the peer ------------------
+
+# scen NAME [TRAFFIC-ARGS...]: run tests/vm/scenario.sh with tcpwave and
+# tcpstates; its sections go to $out/NAME.conn (tcpwave-traffic), .seg
+# (tcpdump, one line per segment), .peer (tcpstates), .txt (/proc/tcpwave).
+scen() {
+	name=$1
+	shift
+	rm -f "$out/$name".*
+	sh "$here/scenario.sh" --tcpwave --tcpstates "$@" >"$out/$name.scen" 2>&1 ||
+		{ not_ok "$name: scenario.sh $*"; diag <"$out/$name.scen"; }
+	awk -v o="$out/$name" '
+		/^== tcpwave-traffic/ { f = o ".conn"; next }
+		/^== segments/ { f = o ".seg"; next }
+		/^== tcpstates/ { f = o ".peer"; next }
+		/^== \/proc\/tcpwave/ { f = o ".txt"; next }
+		f { print >> f }' "$out/$name.scen"
+	touch "$out/$name.conn" "$out/$name.seg" "$out/$name.peer" "$out/$name.txt"
+}
+
+# ms_between CAPTURE "COOKIE EVENT OLD NEW" "COOKIE EVENT OLD NEW": the
+# time from the first record to the second, in ms.
+ms_between() {
+	a=$(record "$1" $2)
+	b=$(record "$1" $3)
+	[ -n "$a" ] && [ -n "$b" ] || { echo -1; return; }
+	echo $(( ($(fld "$b" 2) - $(fld "$a" 2)) / 1000000 ))
+}
+
+# wire NAME SRC FLAGS FIELD: FIELD (seq or ack) of the first segment from
+# SRC with exactly FLAGS that tcpdump saw.
+wire() {
+	awk -v s="$2" -v f="$3" -v k="$4" '$2 == s && $5 == f {
+		for (i = 6; i <= NF; i++) if (index($i, k "=") == 1) {
+			print substr($i, length(k) + 2); exit } }' "$out/$1.seg"
+}
+
+# expect_equal NAME GOT WANT
+expect_equal() {
+	if [ -n "$2" ] && [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		echo "got '$2', want '$3'" | diag
+	fi
+}
+
+# Scenario 1 again, against tcpdump: the numbers are the wire's.
+scen wire-client-close client-close
+conn_vars wire-client-close
+expect_equal "wire: SYN seq = client ISS" \
+	"$(wire wire-client-close "$ca" SYN seq)" \
+	"$(fld "$(record "$cap" "$c" connect CLOSE SYN_SENT)" 19)"
+expect_equal "wire: SYN+ACK seq = server ISS" \
+	"$(wire wire-client-close "$sa" SYN+ACK seq)" \
+	"$(fld "$(record "$cap" "$s" syn LISTEN SYN_RECV)" 19)"
+expect_equal "wire: SYN+ACK ack = server RCV.NXT at the child" \
+	"$(wire wire-client-close "$sa" SYN+ACK ack)" \
+	"$(fld "$(record "$cap" "$s" child SYN_RECV SYN_RECV)" 18)"
+expect_equal "wire: client FIN seq = SND.NXT at ESTABLISHED→FIN_WAIT1" \
+	"$(wire wire-client-close "$ca" FIN+ACK seq)" \
+	"$(fld "$(record "$cap" "$c" state ESTABLISHED FIN_WAIT1)" 17)"
+expect_equal "wire: server FIN seq = SND.NXT at CLOSE_WAIT→LAST_ACK" \
+	"$(wire wire-client-close "$sa" FIN+ACK seq)" \
+	"$(fld "$(record "$cap" "$s" state CLOSE_WAIT LAST_ACK)" 17)"
+last_ack=$(awk -v s="$ca" '$2 == s && $5 == "ACK"' "$out/wire-client-close.seg" |
+	tail -n 1 | sed -n 's/.* ack=\([0-9]*\).*/\1/p')
+expect_equal "wire: the client's last ACK = RCV.NXT entering TIME_WAIT" \
+	"$last_ack" "$(fld "$(record "$cap" "$c" timewait FIN_WAIT2 TIME_WAIT)" 18)"
+
+# The peer on the same traffic: what tcpstates misses that tcpwave shows.
+check "peer: tcpstates shows port 0 at CLOSE -> SYN_SENT" sh -c \
+	"awk '\$10 == \"CLOSE\" && \$12 == \"SYN_SENT\" && \$7 == 0' $out/wire-client-close.peer | grep -q ."
+check "peer: tcpstates ends the client at FIN_WAIT2 -> CLOSE, no TIME_WAIT" sh -c \
+	"grep -q 'FIN_WAIT2 *-> CLOSE' $out/wire-client-close.peer &&
+	 ! grep -q TIME_WAIT $out/wire-client-close.peer"
+check "peer: tcpwave has the port at connect and the client's TIME_WAIT" sh -c \
+	"[ -n \"\$(record $cap $c connect CLOSE SYN_SENT | awk '\$7 !~ /:0\$/')\" ] &&
+	 [ -n \"\$(record $cap $c timewait FIN_WAIT2 TIME_WAIT)\" ]"
+peer_n=$(grep -c ' -> ' "$out/wire-client-close.peer")
+check "peer: every tcpstates transition ($peer_n) is in tcpwave's records" sh -c "
+	awk '/ -> / { print \$(NF - 3), \$(NF - 1) }' $out/wire-client-close.peer |
+	sed 's/FIN_WAIT2 CLOSE/FIN_WAIT2 TIME_WAIT/' |
+	sort >$out/peer.pairs
+	awk '\$1 !~ /^#/ { print \$9, \$10 }' $cap | sort -u >$out/wave.pairs
+	[ -s $out/peer.pairs ] && ! grep -vxFf $out/wave.pairs $out/peer.pairs"
+
+# --- scenario 3: simultaneous close --------------------------------------
+
+scen simul-close simul-close
+conn_vars simul-close
+expect_seq "simul-close: client FIN_WAIT1→CLOSING→TIME_WAIT" "$cap" "$c" \
+	"connect CLOSE SYN_SENT" "state SYN_SENT ESTABLISHED" \
+	"state ESTABLISHED FIN_WAIT1" "state FIN_WAIT1 CLOSING" \
+	"timewait CLOSING TIME_WAIT"
+expect_seq "simul-close: server FIN_WAIT1→CLOSING→TIME_WAIT" "$cap" "$s" \
+	"syn LISTEN SYN_RECV" "child SYN_RECV SYN_RECV" \
+	"state SYN_RECV ESTABLISHED" "accept ESTABLISHED ESTABLISHED" \
+	"state ESTABLISHED FIN_WAIT1" "state FIN_WAIT1 CLOSING" \
+	"timewait CLOSING TIME_WAIT"
+check "simul-close: the two ends are in two network namespaces" sh -c \
+	"[ \"\$(record $cap $c connect CLOSE SYN_SENT | awk '{ print \$5 }')\" != \
+	   \"\$(record $cap $s syn LISTEN SYN_RECV | awk '{ print \$5 }')\" ]"
+expect_equal "simul-close: wire: client FIN seq = its SND.NXT at FIN_WAIT1" \
+	"$(wire simul-close "$ca" FIN+ACK seq)" \
+	"$(fld "$(record "$cap" "$c" state ESTABLISHED FIN_WAIT1)" 17)"
+expect_ladder_rows "simul-close: ladder" "$cap" "$expected/simul-close.ladder"
+
+# --- scenario 4: simultaneous open, a socket connected to itself ---------
+
+scen self-connect self-connect
+conn_vars self-connect
+expect_seq "self-connect: SYN_SENT→SYN_RECV→ESTABLISHED, then a close with itself" "$cap" "$c" \
+	"connect CLOSE SYN_SENT" "state SYN_SENT SYN_RECV" \
+	"state SYN_RECV ESTABLISHED" "state ESTABLISHED FIN_WAIT1" \
+	"state FIN_WAIT1 CLOSING" "timewait CLOSING TIME_WAIT"
+expect_tuple "self-connect: local = remote" "$cap" "$c" "$ca" "$ca"
+expect_ladder "self-connect: ladder" "$cap" "$expected/self-connect.ladder"
+
+# --- scenario 6: SYN timeout ---------------------------------------------
+
+scen syn-timeout syn-timeout
+conn_vars syn-timeout
+expect_seq "syn-timeout: SYN retransmitted twice, then CLOSE, reason timeout" "$cap" "$c" \
+	"connect CLOSE SYN_SENT" "retrans SYN_SENT SYN_SENT" \
+	"retrans SYN_SENT SYN_SENT" "state SYN_SENT CLOSE timeout"
+rtx=$(awk -v c="$c" '($4 "") == (c "") && ($14 == "connect" || $14 == "retrans") {
+	printf "%d ", $2 / 1000000 }' "$cap")
+set -- $rtx
+check "syn-timeout: exponential backoff: retransmissions at ~1 s and ~3 s ($(( $2 - $1 )), $(( $3 - $1 )) ms)" \
+	sh -c "[ $(( $2 - $1 )) -ge 900 ] && [ $(( $2 - $1 )) -le 1600 ] &&
+	       [ $(( $3 - $1 )) -ge 2800 ] && [ $(( $3 - $1 )) -le 4000 ]"
+expect_equal "syn-timeout: wire: the retransmitted SYN carries the ISS" \
+	"$(wire syn-timeout "$ca" SYN seq)" \
+	"$(fld "$(record "$cap" "$c" retrans SYN_SENT SYN_SENT)" 19)"
+expect_ladder "syn-timeout: ladder" "$cap" "$expected/syn-timeout.ladder"
+
+# --- scenario 8: the server's handshake never completes ------------------
+
+scen synack-drop synack-drop
+conn_vars synack-drop
+s=$(awk -v a="$ca" '$1 !~ /^#/ && $14 == "syn" && $9 == "LISTEN" && $8 == a {
+	print $4; exit }' "$cap")
+expect_seq "synack-drop: request socket: SYN-ACK retransmitted, then expired" "$cap" "$s" \
+	"syn LISTEN SYN_RECV" "retrans SYN_RECV SYN_RECV" \
+	"retrans SYN_RECV SYN_RECV" "syn SYN_RECV CLOSE timeout"
+expect_seq "synack-drop: client: SYNs, then timeout" "$cap" "$c" \
+	"connect CLOSE SYN_SENT" "retrans SYN_SENT SYN_SENT" \
+	"retrans SYN_SENT SYN_SENT" "state SYN_SENT CLOSE timeout"
+check "synack-drop: the request socket links to its listener" sh -c \
+	"record $cap $s syn LISTEN SYN_RECV | awk '{ print \$21 }' |
+	 grep -qx '$(conn_field "$out/synack-drop.conn" listen_sk)'"
+expect_ladder_rows "synack-drop: ladder" "$cap" "$expected/synack-drop.ladder"
+
+# --- scenario 9: a late accept() -----------------------------------------
+
+scen late-accept -w 500 late-accept
+conn_vars late-accept
+wait_ms=$(ms_between "$cap" "$s state SYN_RECV ESTABLISHED" "$s accept ESTABLISHED ESTABLISHED")
+check "late-accept: the accept-queue wait shows: $wait_ms ms" \
+	sh -c "[ '$wait_ms' -ge 500 ] && [ '$wait_ms' -le 1500 ]"
+expect_owner "late-accept: accept() names its caller" "$cap" "$s" accept
+
+# --- scenario 10: IPv4-mapped IPv6 ---------------------------------------
+
+scen mapped -m client-close
+conn_vars mapped
+expect_seq "mapped: client sequence" "$cap" "$c" \
+	"connect CLOSE SYN_SENT" "state SYN_SENT ESTABLISHED" \
+	"state ESTABLISHED FIN_WAIT1" "state FIN_WAIT1 FIN_WAIT2" \
+	"timewait FIN_WAIT2 FIN_WAIT2" "timewait FIN_WAIT2 TIME_WAIT"
+expect_tuple "mapped: [::ffff:127.0.0.1]:port tuple" "$cap" "$c" "$ca" "$sa"
+check "mapped: family 6, mapped addresses" sh -c \
+	"record $cap $c connect CLOSE SYN_SENT | grep -q ' 6 \[::ffff:127.0.0.1\]:'"
+expect_numbers "mapped: sequence numbers fit" "$cap" "$c" "$s" client
 
 # --- readers ------------------------------------------------------------
 
