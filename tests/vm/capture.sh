@@ -66,11 +66,6 @@ usage() {
 	exit 2
 }
 
-# alive PID: the process exists and is not a zombie.
-alive() {
-	[ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat"
-}
-
 start() {
 	name=$1 iface=$2 ns=${3:-}
 	need tcpdump

@@ -43,10 +43,6 @@ usage() {
 	exit 2
 }
 
-alive() {
-	[ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat"
-}
-
 # fds PID KIND: how many of PID's file descriptors are anon_inode KIND.
 fds() {
 	ls -l "/proc/$1/fd" 2>/dev/null | grep -c "anon_inode:$2" || true

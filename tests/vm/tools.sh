@@ -37,6 +37,11 @@ die() {
 	exit 1
 }
 
+# alive PID: the process exists and is not a zombie.
+alive() {
+	[ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat"
+}
+
 # iproute2's "ip netns" keeps its namespaces in /var/run/netns, and the
 # VM has /run but no /var.
 [ -e /var/run ] || { mkdir -p /var && ln -s /run /var/run; }
