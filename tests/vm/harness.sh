@@ -43,7 +43,7 @@ if [ -x /usr/bin/curl ]; then
 		mkdir -p /tmp/www && echo served >/tmp/www/index.html
 		httpd -p 127.0.0.1:8080 -h /tmp/www
 		curl -s http://localhost:8080/
-		cat /proc/tcpwave | grep -c " curl$"
+		cat /proc/tcpwave | grep -c " task [0-9]* curl "
 		rmmod tcpwave' >"$tmp/out" 2>&1
 	[ $? = 0 ] && grep -qx served "$tmp/out" && grep -qx '[1-9]' "$tmp/out"
 	result $? "--add /usr/bin/curl runs in the guest and its connects are recorded"
