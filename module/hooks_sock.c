@@ -145,15 +145,13 @@ static int tw_tcp_retransmit_skb_pre(struct kprobe *p, struct pt_regs *regs)
 	struct sock *sk = (struct sock *)tw_probe_arg(regs, 0);
 	struct sk_buff *skb = (struct sk_buff *)tw_probe_arg(regs, 1);
 	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
-	int state = READ_ONCE(sk->sk_state);
-	struct tcpwave_record rec = {
-		.event = TCPWAVE_EV_retrans,
-		.oldstate = state,
-		.newstate = state,
-	};
+	struct tcpwave_record rec = { .event = TCPWAVE_EV_retrans };
 
+	/* The common case under loss: leave before touching anything. */
 	if (!(cb->tcp_flags & (TCPHDR_SYN | TCPHDR_FIN)))
 		return 0;
+	rec.oldstate = READ_ONCE(sk->sk_state);
+	rec.newstate = rec.oldstate;
 	if (cb->tcp_flags & TCPHDR_SYN) {
 		rec.iss = cb->seq;
 		rec.have = TCPWAVE_HAVE_ISS;

@@ -665,7 +665,7 @@ __u64 tw_conn_lost(const struct tw_conn *conn, const struct tw_trace *t)
  * or a 1.0 transition out of CLOSE, LISTEN or SYN_RECV) was already
  * alive when its first record was taken.
  */
-bool tw_sock_midway(const struct tw_sock *sk)
+static bool tw_sock_midway(const struct tw_sock *sk)
 {
 	size_t i;
 

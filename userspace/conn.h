@@ -87,7 +87,6 @@ const struct tcpwave_record *tw_sock_owner(const struct tw_sock *sk);
 const struct tcpwave_record *tw_sock_last(const struct tw_sock *sk);
 const struct tcpwave_record *tw_sock_end(const struct tw_sock *sk);
 unsigned int tw_sock_first_state(const struct tw_sock *sk);
-bool tw_sock_midway(const struct tw_sock *sk);
 bool tw_sock_handshake(const struct tw_sock *sk, __u64 *ns);
 bool tw_sock_since(const struct tw_sock *sk, size_t i, __u64 *ts);
 

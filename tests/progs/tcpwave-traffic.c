@@ -639,8 +639,11 @@ static int start_connect(char *caddr, size_t asize, char *cookie, size_t csize)
 	return fd;
 }
 
-/* Wait for a non-blocking connect() to end; returns its error. */
-static int finish_connect(int fd)
+/*
+ * Wait for the non-blocking connect() on fd, begun at start (ms), to give
+ * up with ETIMEDOUT, as the SYN scenarios require; report when, close fd.
+ */
+static void connect_times_out(int fd, int64_t start)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 	socklen_t len = sizeof(int);
@@ -653,7 +656,11 @@ static int finish_connect(int fd)
 		fail("connect() still pending after %d ms", NET_TIMEOUT_MS);
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
 		die("SO_ERROR");
-	return err;
+	if (err != ETIMEDOUT)
+		fail("connect() ended with '%s', not ETIMEDOUT",
+		     err ? strerror(err) : "success");
+	printf("connect error=ETIMEDOUT ms=%lld\n", (long long)(now_ms() - start));
+	close(fd);
 }
 
 /* The SYNs vanish in the network until tcp_syn_retries gives up. */
@@ -661,7 +668,7 @@ static int scenario_syn_timeout(void)
 {
 	char caddr[64], saddr[64], cookie[20];
 	int64_t start;
-	int fd, err;
+	int fd;
 
 	enter_netns(NETNS_CLIENT);
 	start = now_ms();
@@ -670,12 +677,7 @@ static int scenario_syn_timeout(void)
 	printf("conn client=%s server=%s client_sk=%s server_sk=-\n",
 	       caddr, saddr, cookie);
 	fflush(stdout);
-	err = finish_connect(fd);
-	if (err != ETIMEDOUT)
-		fail("connect() ended with '%s', not ETIMEDOUT",
-		     err ? strerror(err) : "success");
-	printf("connect error=ETIMEDOUT ms=%lld\n", (long long)(now_ms() - start));
-	close(fd);
+	connect_times_out(fd, start);
 	return 0;
 }
 
@@ -743,7 +745,7 @@ static void synack_drop_server(int ctl)
 static int scenario_synack_drop(void)
 {
 	char caddr[64], saddr[64], cookie[20], lcookie[20], msg[64];
-	int ctl, fd, err, tos = LOST_TOS;
+	int ctl, fd, tos = LOST_TOS;
 	int64_t start;
 	pid_t pid;
 
@@ -767,12 +769,7 @@ static int scenario_synack_drop(void)
 	printf("conn client=%s server=%s client_sk=%s server_sk=- listen_sk=%s\n",
 	       caddr, saddr, cookie, lcookie);
 	fflush(stdout);
-	err = finish_connect(fd);
-	if (err != ETIMEDOUT)
-		fail("connect() ended with '%s', not ETIMEDOUT",
-		     err ? strerror(err) : "success");
-	printf("connect error=ETIMEDOUT ms=%lld\n", (long long)(now_ms() - start));
-	close(fd);
+	connect_times_out(fd, start);
 	recv_msg(ctl, msg, sizeof(msg));
 	printf("request expired ms=%lld\n", strtoll(msg, NULL, 10) - (long long)start);
 	return wait_server(pid);

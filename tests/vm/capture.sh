@@ -59,8 +59,6 @@ prog=capture.sh
 here=$(dirname "$0")
 . "$here/tools.sh"
 
-dir=${TCPWAVE_CAPTURE_DIR:-/tmp/tcpwave-capture}
-
 usage() {
 	sed -n '/^# Usage:/,/^# NAME/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
 	exit 2

@@ -52,7 +52,6 @@ done
 [ $# -ge 1 ] || usage
 eval "scenario=\${$#}"
 
-dir=${TCPWAVE_CAPTURE_DIR:-/tmp/tcpwave-capture}
 mkdir -p "$dir"
 
 case $scenario in

@@ -36,8 +36,6 @@ prog=tcpstates.sh
 here=$(dirname "$0")
 . "$here/tools.sh"
 
-dir=${TCPWAVE_CAPTURE_DIR:-/tmp/tcpwave-capture}
-
 usage() {
 	sed -n '/^# Usage:/,/^# EXAMPLES/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
 	exit 2

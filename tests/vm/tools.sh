@@ -37,6 +37,9 @@ die() {
 	exit 1
 }
 
+# Where captures, tcpstates output and their logs go.
+dir=${TCPWAVE_CAPTURE_DIR:-/tmp/tcpwave-capture}
+
 # alive PID: the process exists and is not a zombie.
 alive() {
 	[ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat"
