@@ -24,6 +24,8 @@
 /* How to draw: chosen once by the command line. */
 struct tw_view {
 	bool ascii;		/* --ascii: no box drawing, no UTF-8 */
+	bool color;		/* --color, or auto: a TTY without NO_COLOR */
+	bool wide;		/* --wide: never shorten addresses */
 	size_t only;		/* --conn ID: just that one; 0 = all */
 };
 

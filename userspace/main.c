@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * main.c - tcpwave: draw the TCP handshakes and closes recorded by the
- * tcpwave module as ladder diagrams.
+ * tcpwave module as ladder diagrams, follow them live, and sum them up.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,34 +12,67 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "filter.h"
 #include "fmt.h"
 #include "ladder.h"
 #include "list.h"
+#include "opts.h"
 #include "parse.h"
 
 #define TW_VERSION	"0.1"
 #define TW_PROC_PATH	"/proc/tcpwave"
 
-/* Exit codes, as documented in the usage text. */
-#define TW_EXIT_OK	0
-#define TW_EXIT_INPUT	1
-#define TW_EXIT_USAGE	2
-
 static const char tw_usage[] =
 "Usage: tcpwave [OPTIONS] [FILE]\n"
-"Draw the TCP state transitions recorded by the tcpwave module as one\n"
-"ladder diagram per connection: the client on the left, the server on\n"
-"the right, and between them the segments each transition implies.\n"
+"Show the TCP state transitions recorded by the tcpwave module: as one\n"
+"ladder diagram per connection (the client on the left, the server on\n"
+"the right, the segments between them), as a list, as they happen, as a\n"
+"live table, or summed up.\n"
 "\n"
 "FILE is a capture of /proc/tcpwave; \"-\" reads standard input.  Without\n"
 "FILE, read $TCPWAVE_PROC if set, else " TW_PROC_PATH ".\n"
 "\n"
-"Options:\n"
-"  -l, --list        one line per connection instead of ladders\n"
-"  -c, --conn ID     show only connection ID (as numbered in the output)\n"
-"  -a, --ascii       draw with ASCII only, no UTF-8 box drawing\n"
-"  -h, --help        show this help and exit\n"
-"  -V, --version     show the version and exit\n"
+"Modes:\n"
+"  (default)             ladders of the connections in the ring\n"
+"  -l, --list            one line per connection\n"
+"  -E, --events          follow: print transitions as they happen, and\n"
+"      --follow            each connection's ladder when it is over\n"
+"      --live, --top     full-screen table of current connections\n"
+"  -s, --summary         statistics: handshake times, time in states,\n"
+"      --stats             failures and aborts by reason, leak suspects\n"
+"\n"
+"Output:\n"
+"  -j, --json            JSON Lines: one object per line\n"
+"      --prometheus      Prometheus text format (node_exporter textfile)\n"
+"      --svg             the ladders as an SVG sequence diagram\n"
+"  -o, --output FILE     write FILE (atomically: FILE.tmp, then rename)\n"
+"      --interval SEC    with -E --prometheus: rewrite -o FILE every SEC\n"
+"                        seconds (default 15)\n"
+"  -a, --ascii           ASCII only, no UTF-8 box drawing\n"
+"      --color[=WHEN]    colour: auto (a terminal, NO_COLOR unset), always,\n"
+"                        never\n"
+"  -w, --wide            wide columns: never shorten addresses\n"
+"\n"
+"Filters (a list is \"A,B\": either; different options: all must hold):\n"
+"  -4, --ipv4            IPv4 sockets only\n"
+"  -6, --ipv6            IPv6 sockets only (with IPv4-mapped addresses)\n"
+"  -L, --lport PORTS     local port\n"
+"  -D, --rport PORTS     remote port\n"
+"      --laddr ADDRS     local address, ADDR or ADDR/LEN\n"
+"      --raddr ADDRS     remote address, ADDR or ADDR/LEN\n"
+"  -p, --pid PIDS        owner: the process that connected, accepted or\n"
+"                        listened\n"
+"      --comm NAME       owner's task name, exactly\n"
+"      --state STATES    was in STATE (-E, --live: is in it now); kernel\n"
+"                        names (TIME_WAIT) or ss names (time-wait)\n"
+"  -N, --netns NS        network namespace: a name under /run/netns, an\n"
+"                        inode number, or a path (/proc/PID/ns/net)\n"
+"  -c, --conn ID         only connection ID (as numbered in the output)\n"
+"      --close-wait-ms MS  CLOSE_WAIT longer than MS is a leak suspect\n"
+"                        (-s, --live; default 10000)\n"
+"\n"
+"  -h, --help            show this help and exit\n"
+"  -V, --version         show the version and exit\n"
 "\n"
 "A capture without connections prints \"no connections\" (ladders) or\n"
 "the header row alone (--list).  Records lost because the reader fell\n"
@@ -48,20 +81,61 @@ static const char tw_usage[] =
 "Exit status:\n"
 "  0  success\n"
 "  1  input or runtime error: cannot open or read the input, malformed\n"
-"     input, unsupported format version, no such connection\n"
+"     input (\"tcpwave: FILE:LINE: what\"), unsupported format version,\n"
+"     no such connection, cannot write the output\n"
 "  2  usage error\n"
 "\n"
 "EXAMPLES:\n"
 "  tcpwave                        # ladders of everything in the ring\n"
-"  tcpwave --list                 # one line per connection\n"
+"  tcpwave --list -L 80,443       # one line per connection to 80 or 443\n"
 "  tcpwave -c 3 --ascii           # connection 3, plain ASCII\n"
+"  tcpwave -E --state close-wait  # sockets as they enter CLOSE_WAIT\n"
+"  tcpwave --live                 # like top, for TCP connections\n"
+"  tcpwave -s --close-wait-ms 5000  # statistics and leak suspects\n"
+"  tcpwave -E -j | jq .           # every transition, as JSON\n"
+"  tcpwave -E --prometheus -o /var/lib/node_exporter/tcpwave.prom\n"
+"  tcpwave --svg -c 2 > conn2.svg # a picture for a bug report\n"
 "  cat /proc/tcpwave > cap.txt; tcpwave cap.txt\n"
 "  ssh host cat /proc/tcpwave | tcpwave -\n";
 
+enum {
+	TW_OPT_LIVE = 0x200,
+	TW_OPT_PROM,
+	TW_OPT_SVG,
+	TW_OPT_COLOR,
+	TW_OPT_INTERVAL,
+	TW_OPT_CLOSE_WAIT,
+};
+
 static const struct option tw_longopts[] = {
 	{ "list",	no_argument,		NULL, 'l' },
-	{ "conn",	required_argument,	NULL, 'c' },
+	{ "events",	no_argument,		NULL, 'E' },
+	{ "follow",	no_argument,		NULL, 'E' },
+	{ "live",	no_argument,		NULL, TW_OPT_LIVE },
+	{ "top",	no_argument,		NULL, TW_OPT_LIVE },
+	{ "summary",	no_argument,		NULL, 's' },
+	{ "stats",	no_argument,		NULL, 's' },
+	{ "json",	no_argument,		NULL, 'j' },
+	{ "prometheus",	no_argument,		NULL, TW_OPT_PROM },
+	{ "svg",	no_argument,		NULL, TW_OPT_SVG },
+	{ "output",	required_argument,	NULL, 'o' },
+	{ "interval",	required_argument,	NULL, TW_OPT_INTERVAL },
 	{ "ascii",	no_argument,		NULL, 'a' },
+	{ "color",	optional_argument,	NULL, TW_OPT_COLOR },
+	{ "colour",	optional_argument,	NULL, TW_OPT_COLOR },
+	{ "wide",	no_argument,		NULL, 'w' },
+	{ "ipv4",	no_argument,		NULL, TW_FOPT_IPV4 },
+	{ "ipv6",	no_argument,		NULL, TW_FOPT_IPV6 },
+	{ "lport",	required_argument,	NULL, TW_FOPT_LPORT },
+	{ "rport",	required_argument,	NULL, TW_FOPT_RPORT },
+	{ "laddr",	required_argument,	NULL, TW_FOPT_LADDR },
+	{ "raddr",	required_argument,	NULL, TW_FOPT_RADDR },
+	{ "pid",	required_argument,	NULL, TW_FOPT_PID },
+	{ "comm",	required_argument,	NULL, TW_FOPT_COMM },
+	{ "state",	required_argument,	NULL, TW_FOPT_STATE },
+	{ "netns",	required_argument,	NULL, TW_FOPT_NETNS },
+	{ "conn",	required_argument,	NULL, 'c' },
+	{ "close-wait-ms", required_argument,	NULL, TW_OPT_CLOSE_WAIT },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 },
@@ -96,57 +170,204 @@ static const char *tw_bad_opt(char **argv)
  * /dev/kmsg, so that a module whose read() waits for new records still
  * ends our read at the newest one.
  */
-static FILE *tw_open(const char *path, bool ring)
+FILE *tw_input_open(const struct tw_opts *o)
 {
 	FILE *f;
 	int fd;
 
-	if (!strcmp(path, "-"))
+	if (!strcmp(o->path, "-"))
 		return stdin;
-	fd = open(path, O_RDONLY | O_CLOEXEC | (ring ? O_NONBLOCK : 0));
+	fd = open(o->path, O_RDONLY | O_CLOEXEC | (o->ring ? O_NONBLOCK : 0));
 	if (fd < 0)
-		return NULL;
+		goto err;
 	f = fdopen(fd, "r");
-	if (!f)
-		close(fd);
-	return f;
+	if (f)
+		return f;
+	close(fd);
+err:
+	fprintf(stderr, "tcpwave: cannot open %s: %s%s\n", o->path,
+		strerror(errno),
+		o->ring && errno == ENOENT ?
+		" (is the tcpwave module loaded?)" : "");
+	return NULL;
 }
 
-int main(int argc, char **argv)
+/* Open -o FILE as FILE.tmp.PID, or take standard output.  0 or -1. */
+int tw_out_open(struct tw_out *o, const char *path)
 {
-	struct tw_view view = { 0 };
-	struct tw_trace trace = { 0 };
-	struct tw_conns conns;
-	const char *path, *name;
-	bool list = false, ring = false;
-	unsigned long long id;
-	size_t i;
-	FILE *f;
+	memset(o, 0, sizeof(*o));
+	if (!path) {
+		o->f = stdout;
+		return 0;
+	}
+	o->path = strdup(path);
+	o->tmp = tw_xrealloc(NULL, strlen(path) + 32, 1);
+	sprintf(o->tmp, "%s.tmp.%ld", path, (long)getpid());
+	o->f = o->path ? fopen(o->tmp, "w") : NULL;
+	if (o->f)
+		return 0;
+	fprintf(stderr, "tcpwave: cannot create %s: %s\n", o->tmp,
+		strerror(errno));
+	free(o->path);
+	free(o->tmp);
+	return -1;
+}
+
+/*
+ * Flush, and for -o FILE rename the finished file over FILE.  Returns 0,
+ * or -1 after saying what failed (the temporary file is removed).
+ */
+int tw_out_close(struct tw_out *o)
+{
+	int err = fflush(o->f) || ferror(o->f) ? errno : 0;
+
+	if (!o->path) {
+		if (err)
+			fprintf(stderr, "tcpwave: write error: %s\n",
+				strerror(err));
+		return err ? -1 : 0;
+	}
+	if (fclose(o->f) && !err)
+		err = errno;
+	if (!err && rename(o->tmp, o->path))
+		err = errno;
+	if (err) {
+		fprintf(stderr, "tcpwave: cannot write %s: %s\n", o->path,
+			strerror(err));
+		unlink(o->tmp);
+	}
+	free(o->path);
+	free(o->tmp);
+	memset(o, 0, sizeof(*o));
+	return err ? -1 : 0;
+}
+
+/* --color=auto: a terminal, and https://no-color.org respected. */
+static bool tw_color_auto(void)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	return isatty(STDOUT_FILENO) && !(nc && *nc) &&
+	       !(term && !strcmp(term, "dumb"));
+}
+
+static bool tw_color(const char *when)
+{
+	if (!strcmp(when, "always"))
+		return true;
+	if (!strcmp(when, "never"))
+		return false;
+	if (strcmp(when, "auto"))
+		tw_usage_error("bad --color '%s' (auto, always or never)",
+			       when);
+	return tw_color_auto();
+}
+
+static void tw_set_mode(struct tw_opts *o, enum tw_mode mode)
+{
+	if (o->mode != TW_MODE_LADDER && o->mode != mode)
+		tw_usage_error("%s", "choose one mode: --list, --events, "
+			       "--live or --summary");
+	o->mode = mode;
+}
+
+static void tw_set_format(struct tw_opts *o, enum tw_format format)
+{
+	if (o->format != TW_FORMAT_TEXT && o->format != format)
+		tw_usage_error("%s", "choose one output format: --json, "
+			       "--prometheus or --svg");
+	o->format = format;
+}
+
+static void tw_parse_args(int argc, char **argv, struct tw_opts *o)
+{
+	const char *color = "auto";
+	unsigned long long v;
+	char err[512];
 	int opt;
 
+	o->close_wait_ms = 10000;
+	o->interval_s = 15;
 	opterr = 0;	/* our messages, prefixed "tcpwave: " */
-	while ((opt = getopt_long(argc, argv, ":lc:ahV", tw_longopts,
-				  NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":lEsjo:awc:46L:D:p:N:hV",
+				  tw_longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'l':
-			list = true;
+			tw_set_mode(o, TW_MODE_LIST);
 			break;
-		case 'c':
-			if (tw_parse_u64(optarg, 10, SIZE_MAX, &id) || !id)
-				tw_usage_error("bad connection ID '%s'",
+		case 'E':
+			tw_set_mode(o, TW_MODE_EVENTS);
+			break;
+		case TW_OPT_LIVE:
+			tw_set_mode(o, TW_MODE_LIVE);
+			break;
+		case 's':
+			tw_set_mode(o, TW_MODE_SUMMARY);
+			break;
+		case 'j':
+			tw_set_format(o, TW_FORMAT_JSON);
+			break;
+		case TW_OPT_PROM:
+			tw_set_format(o, TW_FORMAT_PROM);
+			break;
+		case TW_OPT_SVG:
+			tw_set_format(o, TW_FORMAT_SVG);
+			break;
+		case 'o':
+			if (!*optarg)
+				tw_usage_error("%s", "empty --output");
+			o->output = optarg;
+			break;
+		case TW_OPT_INTERVAL:
+			if (tw_parse_u64(optarg, 10, 86400, &v) || !v)
+				tw_usage_error("bad --interval '%s' (1 to "
+					       "86400 seconds)", optarg);
+			o->interval_s = v;
+			break;
+		case TW_OPT_CLOSE_WAIT:
+			if (tw_parse_u64(optarg, 10, 1000ULL * 86400 * 365,
+					 &v))
+				tw_usage_error("bad --close-wait-ms '%s'",
 					       optarg);
-			view.only = id;
+			o->close_wait_ms = v;
 			break;
 		case 'a':
-			view.ascii = true;
+			o->view.ascii = true;
+			break;
+		case TW_OPT_COLOR:
+			color = optarg ? optarg : "always";
+			break;
+		case 'w':
+			o->view.wide = true;
+			break;
+		case 'c':
+			if (tw_parse_u64(optarg, 10, SIZE_MAX, &v) || !v)
+				tw_usage_error("bad connection ID '%s'",
+					       optarg);
+			o->view.only = v;
+			break;
+		case TW_FOPT_IPV4:
+		case TW_FOPT_IPV6:
+		case TW_FOPT_LPORT:
+		case TW_FOPT_RPORT:
+		case TW_FOPT_LADDR:
+		case TW_FOPT_RADDR:
+		case TW_FOPT_PID:
+		case TW_FOPT_COMM:
+		case TW_FOPT_STATE:
+		case TW_FOPT_NETNS:
+			err[0] = '\0';
+			if (tw_filter_option(&o->filter, opt, optarg, err,
+					     sizeof(err)))
+				tw_usage_error("%s", err);
 			break;
 		case 'h':
 			fputs(tw_usage, stdout);
-			return TW_EXIT_OK;
+			exit(TW_EXIT_OK);
 		case 'V':
 			printf("tcpwave %s (format %d.%d)\n", TW_VERSION,
 			       TCPWAVE_FORMAT_MAJOR, TCPWAVE_FORMAT_MINOR);
-			return TW_EXIT_OK;
+			exit(TW_EXIT_OK);
 		case ':':
 			tw_usage_error("option '%s' needs an argument",
 				       tw_bad_opt(argv));
@@ -154,30 +375,50 @@ int main(int argc, char **argv)
 			tw_usage_error("unknown option '%s'", tw_bad_opt(argv));
 		}
 	}
+	o->view.color = tw_color(color);
 	if (argc - optind > 1)
 		tw_usage_error("too many arguments, starting at '%s'",
 			       argv[optind + 1]);
+	if (o->format == TW_FORMAT_SVG &&
+	    o->mode != TW_MODE_LADDER)
+		tw_usage_error("%s", "--svg draws ladders: no other mode");
+	if (o->format == TW_FORMAT_PROM &&
+	    o->mode != TW_MODE_LADDER && o->mode != TW_MODE_SUMMARY &&
+	    o->mode != TW_MODE_EVENTS)
+		tw_usage_error("%s", "--prometheus goes with --summary "
+			       "(the default for it) or --events");
+	if (o->format == TW_FORMAT_PROM && o->mode == TW_MODE_LADDER)
+		o->mode = TW_MODE_SUMMARY;
+	if (o->mode == TW_MODE_LIVE && o->format != TW_FORMAT_TEXT)
+		tw_usage_error("%s", "--live is a terminal view: no --json, "
+			       "--prometheus or --svg");
 
 	if (optind < argc) {
-		path = argv[optind];
+		o->path = argv[optind];
 	} else {
 		/* Like ss's PROC_ROOT: lets tests feed recorded captures. */
-		path = getenv("TCPWAVE_PROC");
-		if (!path || !*path)
-			path = TW_PROC_PATH;
-		ring = true;
+		o->path = getenv("TCPWAVE_PROC");
+		if (!o->path || !*o->path)
+			o->path = TW_PROC_PATH;
+		o->ring = true;
 	}
-	name = strcmp(path, "-") ? path : "<stdin>";
+	o->name = strcmp(o->path, "-") ? o->path : "<stdin>";
+}
 
-	f = tw_open(path, ring);
-	if (!f) {
-		fprintf(stderr, "tcpwave: cannot open %s: %s%s\n", path,
-			strerror(errno),
-			ring && errno == ENOENT ?
-			" (is the tcpwave module loaded?)" : "");
+/* The modes that read the whole capture first, then draw it. */
+static int tw_run_capture(const struct tw_opts *o)
+{
+	struct tw_trace trace = { 0 };
+	struct tw_conns conns;
+	struct tw_out out;
+	int ret = TW_EXIT_INPUT;
+	size_t i;
+	FILE *f;
+
+	f = tw_input_open(o);
+	if (!f)
 		return TW_EXIT_INPUT;
-	}
-	if (tw_trace_read(f, name, &trace)) {
+	if (tw_trace_read(f, o->name, &trace)) {
 		if (f != stdin)
 			fclose(f);
 		tw_trace_free(&trace);
@@ -192,25 +433,46 @@ int main(int argc, char **argv)
 			(unsigned long long)trace.lost[i].count);
 
 	tw_conns_build(&trace, &conns);
-	if (view.only > conns.nconns) {
-		fprintf(stderr, "tcpwave: no connection %zu (%zu in %s)\n",
-			view.only, conns.nconns, name);
-		tw_conns_free(&conns);
-		tw_trace_free(&trace);
-		return TW_EXIT_INPUT;
+	tw_filter_conns(&o->filter, &conns);
+	if (o->view.only > conns.nconns) {
+		fprintf(stderr, "tcpwave: no connection %zu (%zu in %s%s)\n",
+			o->view.only, conns.nconns, o->name,
+			tw_filter_active(&o->filter) ? " that pass the filters" :
+			"");
+		goto out;
 	}
-	if (list)
-		tw_list_print(stdout, &conns, &view);
-	else if (!conns.nconns)
-		puts("no connections");
-	else
-		tw_ladder_print(stdout, &conns, &trace, &view);
+	if (tw_out_open(&out, o->output))
+		goto out;
 
+	switch (o->mode) {
+	case TW_MODE_LIST:
+		tw_list_print(out.f, &conns, &o->view);
+		break;
+	default:
+		if (!conns.nconns)
+			fputs("no connections\n", out.f);
+		else
+			tw_ladder_print(out.f, &conns, &trace, &o->view);
+		break;
+	}
+	ret = tw_out_close(&out) ? TW_EXIT_INPUT : TW_EXIT_OK;
+out:
 	tw_conns_free(&conns);
 	tw_trace_free(&trace);
-	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "tcpwave: write error: %s\n", strerror(errno));
-		return TW_EXIT_INPUT;
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct tw_opts o = { 0 };
+	int ret;
+
+	tw_parse_args(argc, argv, &o);
+	switch (o.mode) {
+	default:
+		ret = tw_run_capture(&o);
+		break;
 	}
-	return TW_EXIT_OK;
+	tw_filter_free(&o.filter);
+	return ret;
 }
