@@ -161,6 +161,141 @@ printf '%s\n%s' "$HDR" "$REC" >"$tmp/in.txt"
 	[ "$(wc -l <"$tmp/out")" -eq 2 ] && [ ! -s "$tmp/err" ]
 result $? "last line without newline"
 
+# --- filters (-4 -6 -L -D --laddr --raddr -p --comm --state -N) ----------
+
+# pairs ARGS...: the CLIENT and SERVER columns of --list, one line per
+# connection that passes, joined by "|" so one string compares.
+pairs() {
+	"$TW" --list "$@" 2>"$tmp/err" | awk 'NR > 1 { printf "%s%s %s", sep, $2, $3; sep = "|" }'
+}
+
+# expect_pairs NAME WANT ARGS...
+expect_pairs() {
+	name=$1 want=$2
+	shift 2
+	got=$(pairs "$@")
+	if [ "$got" != "$want" ]; then
+		printf '# want: %s\n# got:  %s\n' "$want" "$got"
+		diag "$tmp/err"
+		result 1 "filter: $name"
+	else
+		result 0 "filter: $name"
+	fi
+}
+
+V6=$FIX/v11-ipv6.txt
+MANY=$FIX/vm-many.txt
+CCL=$FIX/vm-client-close.txt
+SIM=$FIX/vm-simul-close.txt
+ALL6='- [::1]:5555|[::1]:40000 [::1]:5555|[::1]:40010 [::1]:9|- [::]:8080|127.0.0.1:39002 [::ffff:127.0.0.1]:8080'
+expect_pairs "no filter" "$ALL6" "$V6"
+expect_pairs "-4: the IPv4 client of a dual-stack server" \
+	'127.0.0.1:39002 [::ffff:127.0.0.1]:8080' -4 "$V6"
+expect_pairs "-6: IPv6 sockets, IPv4-mapped included" "$ALL6" -6 "$V6"
+expect_pairs "-4 -6: both, as ss" "$ALL6" -4 -6 "$V6"
+expect_pairs "-L 9: the local port of no traced end" '' -L 9 "$V6"
+expect_pairs "-D 9: a remote port" '[::1]:40010 [::1]:9' -D 9 "$V6"
+expect_pairs "-L 8080,5555: a list" \
+	'- [::1]:5555|[::1]:40000 [::1]:5555|- [::]:8080|127.0.0.1:39002 [::ffff:127.0.0.1]:8080' \
+	-L 8080,5555 "$V6"
+expect_pairs "-L 40000 -D 5555: both must hold" '[::1]:40000 [::1]:5555' \
+	-L 40000 -D 5555 "$V6"
+expect_pairs "-L 40000 -D 9: no end has both" '' -L 40000 -D 9 "$V6"
+expect_pairs "--laddr 127.0.0.1 finds the mapped ::ffff:127.0.0.1" \
+	'127.0.0.1:39002 [::ffff:127.0.0.1]:8080' --laddr 127.0.0.1 "$V6"
+expect_pairs "--raddr ::1/128" '[::1]:40000 [::1]:5555|[::1]:40010 [::1]:9' \
+	--raddr ::1/128 "$V6"
+expect_pairs "--laddr [::]: brackets as we print them" '- [::]:8080' \
+	--laddr '[::]' "$V6"
+expect_pairs "--laddr 198.18.0.0/31: the client's end" \
+	'198.18.0.1:54008 198.18.0.2:5555' --laddr 198.18.0.0/31 "$SIM"
+expect_pairs "--laddr 198.18.0.0/30: both ends" \
+	'- 198.18.0.2:5555|198.18.0.1:54008 198.18.0.2:5555' \
+	--laddr 198.18.0.0/30 "$SIM"
+expect_pairs "--laddr 198.18.0.2 --raddr 128.0.0.0/1: both must hold" \
+	'198.18.0.1:54008 198.18.0.2:5555' --laddr 198.18.0.2 \
+	--raddr 128.0.0.0/1 "$SIM"
+expect_pairs "-p: the owner's pid" '[::1]:40010 [::1]:9' -p 1002 "$V6"
+expect_pairs "-p 1000,1003: the listeners' children too" \
+	'- [::1]:5555|[::1]:40000 [::1]:5555|- [::]:8080|127.0.0.1:39002 [::ffff:127.0.0.1]:8080' \
+	-p 1000,1003 "$V6"
+expect_pairs "--comm nginx" \
+	'- [::]:8080|127.0.0.1:39002 [::ffff:127.0.0.1]:8080' --comm nginx "$V6"
+expect_pairs "--comm ngin: exact, not a prefix" '' --comm ngin "$V6"
+expect_pairs "-N INODE: the server's namespace" \
+	'- 198.18.0.2:5555|198.18.0.1:54008 198.18.0.2:5555' -N 4026532166 "$SIM"
+expect_pairs "-N INODE: the client's namespace" \
+	'198.18.0.1:54008 198.18.0.2:5555' -N 4026532114 "$SIM"
+expect_pairs "-N /proc/self/ns/net: a path, here no traced end" '' \
+	-N /proc/self/ns/net "$SIM"
+tw_state=$("$TW" --list --state TIME_WAIT "$MANY" | md5sum)
+ss_state=$("$TW" --list --state time-wait "$MANY" | md5sum)
+[ "$tw_state" = "$ss_state" ] &&
+	[ "$("$TW" --list --state time-wait "$MANY" | wc -l)" -gt 2 ]
+result $? "filter: --state time-wait is --state TIME_WAIT"
+expect_pairs "--state established: refused never was" '' \
+	--state established "$FIX/vm-refused.txt"
+expect_pairs "--state syn-sent,listening" \
+	'- 127.0.0.1:5555|127.0.0.1:46582 127.0.0.1:5555' \
+	--state syn-sent,listening "$CCL"
+"$TW" --ascii -L 40000,40010 -c 2 "$V6" | head -n 1 >"$tmp/out"
+grep -qx 'connection 2: \[::1\]:40010 -> \[::1\]:9' "$tmp/out"
+result $? "filter: -c numbers the connections that pass"
+
+expect_error "filter: bad port" 2 "tcpwave: bad local port '80,,81'" \
+	"$TW" -L 80,,81 "$CCL"
+expect_error "filter: port above 65535" 2 "tcpwave: bad remote port '65536'" \
+	"$TW" -D 65536 "$CCL"
+expect_error "filter: bad state" 2 "tcpwave: bad state 'time_wait'" \
+	"$TW" --state time_wait "$CCL"
+expect_error "filter: bad address" 2 "tcpwave: bad local address '10.0.0.0/33'" \
+	"$TW" --laddr 10.0.0.0/33 "$CCL"
+expect_error "filter: pid 0" 2 "tcpwave: bad pid '0'" "$TW" -p 0 "$CCL"
+expect_error "filter: comm too long" 2 \
+	"tcpwave: bad task name '0123456789abcdef'" \
+	"$TW" --comm 0123456789abcdef "$CCL"
+expect_error "filter: no such netns" 2 \
+	"tcpwave: network namespace 'tcpwave-none': /run/netns/tcpwave-none: No such file or directory" \
+	"$TW" -N tcpwave-none "$CCL"
+expect_error "filter: -c past the filtered ones" 1 \
+	"tcpwave: no connection 3 (2 in $CCL that pass the filters)" \
+	"$TW" -p 100 -c 3 "$CCL"
+expect_error "two modes" 2 \
+	"tcpwave: choose one mode: --list, --events, --live or --summary" \
+	"$TW" --list --summary "$CCL"
+expect_error "bad --color" 2 \
+	"tcpwave: bad --color 'yes' (auto, always or never)" \
+	"$TW" --color=yes "$CCL"
+
+# --- colour: only on a terminal, never with NO_COLOR --------------------
+
+esc=$(printf '\033')
+"$TW" --color=always "$FIX/vm-refused.txt" >"$tmp/out"
+grep -q "$esc\[31mCLOSE (refused)$esc\[0m" "$tmp/out"
+result $? "colour: --color=always marks a refused close red"
+sed "s/$esc\[[0-9;]*m//g" "$tmp/out" | cmp -s - "$FIX/vm-refused.ladder"
+result $? "colour: the same ladder once the colours are taken out"
+"$TW" "$FIX/vm-refused.txt" | grep -q "$esc"
+[ $? -ne 0 ]
+result $? "colour: none into a pipe"
+if command -v script >/dev/null; then
+	TERM=xterm script -qec "$TW $FIX/vm-refused.txt" /dev/null >"$tmp/out"
+	grep -q "$esc\[1m" "$tmp/out"
+	result $? "colour: on a terminal (script(1))"
+	NO_COLOR=1 TERM=xterm script -qec "$TW $FIX/vm-refused.txt" /dev/null \
+		>"$tmp/out"
+	! grep -q "$esc" "$tmp/out"
+	result $? "colour: NO_COLOR=1 on a terminal: none"
+	TERM=xterm script -qec "$TW --color=never $FIX/vm-refused.txt" \
+		/dev/null >"$tmp/out"
+	! grep -q "$esc" "$tmp/out"
+	result $? "colour: --color=never on a terminal: none"
+else
+	skip "colour: on a terminal" "no script(1)"
+	skip "colour: NO_COLOR=1" "no script(1)"
+	skip "colour: --color=never" "no script(1)"
+fi
+
 # --- malformed input: exit status 1 and the exact message ---------------
 
 printf '%s\n%s' "$HDR" "17 1234567890123 1 00001003 4026531840 4 127.0.0.1:4" \
