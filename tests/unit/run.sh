@@ -267,6 +267,26 @@ expect_error "bad --color" 2 \
 	"tcpwave: bad --color 'yes' (auto, always or never)" \
 	"$TW" --color=yes "$CCL"
 
+# --- -o FILE: written whole, then renamed into place --------------------
+
+"$TW" --list "$CCL" >"$tmp/want"
+echo old >"$tmp/o.txt"
+"$TW" --list -o "$tmp/o.txt" "$CCL" >"$tmp/out" 2>"$tmp/err" &&
+	cmp -s "$tmp/want" "$tmp/o.txt" && [ ! -s "$tmp/out" ] &&
+	[ -z "$(ls "$tmp" | grep 'o\.txt\.tmp')" ]
+result $? "-o FILE replaces FILE with the output, no temporary left"
+expect_error "-o into a missing directory" 1 \
+	"tcpwave: cannot create $tmp/none/o.txt.tmp.PID: No such file or directory" \
+	sh -c "'$TW' -o '$tmp/none/o.txt' '$CCL' 2>&1 >/dev/null | sed 's/tmp\.[0-9]*:/tmp.PID:/' >&2; exit 1"
+"$TW" --list -o "$tmp/o2.txt" "$FIX/nonexistent.txt" 2>/dev/null
+[ $? -eq 1 ] && [ ! -e "$tmp/o2.txt" ]
+result $? "-o FILE: a failed run leaves no FILE"
+if [ -w /dev/full ]; then
+	expect_error "write error: exit 1" 1 \
+		"tcpwave: write error: No space left on device" \
+		sh -c "'$TW' --list '$CCL' >/dev/full"
+fi
+
 # --- colour: only on a terminal, never with NO_COLOR --------------------
 
 esc=$(printf '\033')
