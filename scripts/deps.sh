@@ -29,10 +29,12 @@ apt_install() {
 # packages lack.  The scenario tools that tests/vm/scenarios.sh --flags
 # copies into the VM: iproute2 (ip and tc with netns, veth, bridge, netem
 # and clsact, which busybox's lack), tcpdump (the segments' ground truth)
-# and libbpf-tools (tcpstates, the peer tool).
+# and libbpf-tools (tcpstates, the peer tool).  For the install suite:
+# dkms (make dkms-install), mandoc and groff-base (lint and render the man
+# pages); kmod's depmod and modinfo check the installed module.
 pkgs="build-essential make gcc libc6-dev linux-libc-dev kmod cpio gzip
       busybox-static qemu-system-x86 file xz-utils linux-source-6.1 valgrind
-      iproute2 tcpdump libbpf-tools"
+      iproute2 tcpdump libbpf-tools dkms mandoc groff-base"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
