@@ -19,7 +19,10 @@
 #include "opts.h"
 #include "parse.h"
 
-#define TW_VERSION	"0.1"
+/* From the top-level VERSION file, as dkms.conf gets it. */
+#ifndef TW_VERSION
+#error "TW_VERSION is not defined: build with userspace/Makefile"
+#endif
 #define TW_PROC_PATH	"/proc/tcpwave"
 
 static const char tw_usage[] =
