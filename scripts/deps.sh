@@ -29,10 +29,12 @@ apt_install() {
 # packages lack.  The scenario tools that tests/vm/scenarios.sh --flags
 # copies into the VM: iproute2 (ip and tc with netns, veth, bridge, netem
 # and clsact, which busybox's lack), tcpdump (the segments' ground truth)
-# and libbpf-tools (tcpstates, the peer tool).
+# and libbpf-tools (tcpstates, the peer tool).  libxml2-utils (xmllint) and
+# librsvg2-bin (rsvg-convert): the unit tests check that --svg is valid XML
+# that renders, and scripts/docs.sh draws docs/ladder.png.
 pkgs="build-essential make gcc libc6-dev linux-libc-dev kmod cpio gzip
       busybox-static qemu-system-x86 file xz-utils linux-source-6.1 valgrind
-      iproute2 tcpdump libbpf-tools"
+      iproute2 tcpdump libbpf-tools libxml2-utils librsvg2-bin"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

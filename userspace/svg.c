@@ -375,15 +375,17 @@ static void tw_svg_foots(struct tw_svg_conn *x)
 		tw_svg_ends(x, conn->listener ? "listener" : "server",
 			    conn->server, alone);
 	if (lost)
-		tw_svg_foot(x, "%llu records lost meanwhile: steps may be "
-			    "missing", (unsigned long long)lost);
+		tw_svg_foot(x,
+			"%llu records lost meanwhile: steps may be missing",
+			(unsigned long long)lost);
 	if (before)
-		tw_svg_foot(x, "%llu records lost before it: its start may "
-			    "be missing", (unsigned long long)before);
+		tw_svg_foot(x,
+			"%llu records lost before it: its start may be missing",
+			(unsigned long long)before);
 	if (x->tl.unknown)
-		tw_svg_foot(x, "%zu record%s of events unknown to this viewer "
-			    "not drawn", x->tl.unknown,
-			    x->tl.unknown == 1 ? "" : "s");
+		tw_svg_foot(x,
+			"%zu record%s of events unknown to this viewer not drawn",
+			x->tl.unknown, x->tl.unknown == 1 ? "" : "s");
 }
 
 /*
@@ -448,8 +450,8 @@ static void tw_svg_spans_of(struct tw_svg_conn *x, enum tw_side side,
 			tw_fmt_dur(dur, sizeof(dur),
 				   x->svg->end_ts - r->ts_ns);
 			snprintf(sp->label, sizeof(sp->label),
-				 "TIME_WAIT \u2265 %s, at the end of the "
-				 "capture", dur);
+				 "TIME_WAIT \u2265 %s, at the end of the capture",
+				 dur);
 			continue;
 		}
 		sp->to = tw_svg_row_at(tl, side, out->ts_ns);
@@ -637,8 +639,8 @@ static void tw_svg_draw_row(struct tw_svg_conn *x, size_t i)
 	}
 	if (!row->cell[0])
 		return;
-	tw_buf_printf(b, "<circle class=\"dot\" cx=\"%d\" cy=\"%d\" r=\"3\"/>\n",
-		      x->x_life[row->side], y);
+	tw_buf_printf(b, "<circle class=\"dot\" cx=\"%d\" cy=\"%d\" "
+		      "r=\"3\"/>\n", x->x_life[row->side], y);
 	tw_svg_put_text(b, row->side == TW_LEFT ? xl - TW_SVG_PAD :
 			x->x_life[TW_RIGHT] + TW_SVG_PAD, y + 4,
 			tw_svg_cell_class(row->cell, row->side), row->cell);
