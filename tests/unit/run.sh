@@ -391,6 +391,10 @@ else
 	result $rc "--svg: a hostile comm is escaped, the XML well-formed"
 fi
 
+# The README's picture is the golden: "make docs" redraws both.
+cmp -s docs/ladder.svg "$FIX/vm-client-close.svg"
+result $? "docs/ladder.svg is what --svg draws now (make docs)"
+
 "$TW" --svg -c 2 -o "$tmp/o.svg" "$FIX/vm-client-close.txt" >"$tmp/out" &&
 	[ ! -s "$tmp/out" ] && cmp -s "$tmp/o.svg" "$FIX/vm-client-close.svg"
 result $? "--svg -o FILE writes the same SVG"
