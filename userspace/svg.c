@@ -155,7 +155,7 @@ static bool tw_svg_char(const unsigned char *s, size_t n, size_t *len)
  * byte (fmt.c).  XML 1.0 forbids most C0 controls even as character
  * references, so an escape is the only way to show them.
  */
-void tw_svg_text(struct tw_buf *b, const char *s, size_t max)
+static void tw_svg_text(struct tw_buf *b, const char *s, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strnlen(s, max), len, i;

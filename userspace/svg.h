@@ -14,6 +14,5 @@
 
 void tw_svg_print(FILE *f, const struct tw_conns *c, const struct tw_trace *t,
 		  const struct tw_view *v);
-void tw_svg_text(struct tw_buf *b, const char *s, size_t max);
 
 #endif /* TW_SVG_H */
