@@ -5,7 +5,6 @@
 #ifndef TW_SVG_H
 #define TW_SVG_H
 
-#include <stddef.h>
 #include <stdio.h>
 
 #include "conn.h"
