@@ -9,6 +9,7 @@
 #   make check           unit tests and VM tests; ends "N passed, N failed"
 #   make install         module, viewer and man pages; then "make uninstall"
 #   make dkms-install    the module under DKMS; then "make dkms-uninstall"
+#   make docs            docs/ladder.svg and docs/ladder.png for the README
 #
 # KDIR defaults to the running kernel's build tree when it has one, and
 # otherwise to the headers of the test VM's kernel (scripts/deps.sh
@@ -45,8 +46,8 @@ PROG_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -I$(CURDIR)/module
 MODULE_SRCS := $(wildcard module/*.c module/*.h) Kbuild
 PROGS := tests/progs/tcpwave-traffic tests/progs/tcpwave-reader
 
-.PHONY: all module viewer progs deps check check-unit check-vm demo clean \
-	install install-module install-viewer install-man \
+.PHONY: all module viewer progs deps check check-unit check-vm demo docs \
+	clean install install-module install-viewer install-man \
 	uninstall uninstall-module uninstall-viewer uninstall-man \
 	dkms-install dkms-uninstall kver
 
@@ -87,6 +88,9 @@ check-unit: viewer
 
 check-vm: all
 	tests/check.sh vm
+
+docs: viewer
+	scripts/docs.sh
 
 demo:
 	scripts/deps.sh

@@ -29,12 +29,18 @@ apt_install() {
 # packages lack.  The scenario tools that tests/vm/scenarios.sh --flags
 # copies into the VM: iproute2 (ip and tc with netns, veth, bridge, netem
 # and clsact, which busybox's lack), tcpdump (the segments' ground truth)
-# and libbpf-tools (tcpstates, the peer tool).  For the install suite:
-# dkms (make dkms-install), mandoc and groff-base (lint and render the man
-# pages); kmod's depmod and modinfo check the installed module.
+# and libbpf-tools (tcpstates, the peer tool).
+# For the install suite: dkms (make dkms-install), mandoc and groff-base
+# (lint and render the man pages); kmod's depmod and modinfo check the
+# installed module.
+# libxml2-utils (xmllint) and librsvg2-bin (rsvg-convert): the unit tests
+# check that --svg is valid XML that renders, and scripts/docs.sh draws
+# docs/ladder.png.
 pkgs="build-essential make gcc libc6-dev linux-libc-dev kmod cpio gzip
       busybox-static qemu-system-x86 file xz-utils linux-source-6.1 valgrind
-      iproute2 tcpdump libbpf-tools dkms mandoc groff-base"
+      iproute2 tcpdump libbpf-tools
+      dkms mandoc groff-base
+      libxml2-utils librsvg2-bin"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -18,6 +18,7 @@
 #include "list.h"
 #include "opts.h"
 #include "parse.h"
+#include "svg.h"
 
 /* From the top-level VERSION file, as dkms.conf gets it. */
 #ifndef TW_VERSION
@@ -452,7 +453,9 @@ static int tw_run_capture(const struct tw_opts *o)
 		tw_list_print(out.f, &conns, &o->view);
 		break;
 	default:
-		if (!conns.nconns)
+		if (o->format == TW_FORMAT_SVG)
+			tw_svg_print(out.f, &conns, &trace, &o->view);
+		else if (!conns.nconns)
 			fputs("no connections\n", out.f);
 		else
 			tw_ladder_print(out.f, &conns, &trace, &o->view);

@@ -8,9 +8,11 @@
 #
 # For each tests/fixtures/NAME.txt the viewer's whole standard output is
 # compared with NAME.ladder (default mode), NAME.ascii (--ascii) and
-# NAME.list (--list); a missing expected file is a failure.  Then error
-# cases (exit status and exact message), the C unit test of the parser,
-# and, when valgrind is installed, a leak check over every fixture.
+# NAME.list (--list), and for some NAME.svg (--svg; every fixture's SVG
+# must be valid XML that rsvg-convert renders); a missing expected file
+# is a failure.  Then error cases (exit status and exact message), the C
+# unit test of the parser, and, when valgrind is installed, a leak check
+# over every fixture.
 #
 # Environment: CC (default cc) builds test_parse.c; VALGRIND=0 skips the
 # leak checks.  Exit status: 0 if every test passed, 1 otherwise.
@@ -462,6 +464,103 @@ result $? "--help has EXAMPLES and exit status"
 "$TW" -V | grep -q '^tcpwave .* (format 1\.1)$'
 result $? "--version"
 
+# --- --svg --------------------------------------------------------------
+
+# The goldens: the interesting connection of each, or all of them.
+golden vm-client-close "$FIX/vm-client-close.svg" --svg -c 2
+golden vm-server-close "$FIX/vm-server-close.svg" --svg -c 2
+golden vm-ipv6 "$FIX/vm-ipv6.svg" --svg -c 2
+golden vm-refused "$FIX/vm-refused.svg" --svg
+golden vm-syn-timeout "$FIX/vm-syn-timeout.svg" --svg
+golden vm-simul-close "$FIX/vm-simul-close.svg" --svg
+golden vm-self-connect "$FIX/vm-self-connect.svg" --svg
+golden comm-escape "$FIX/comm-escape.svg" --svg
+golden lost "$FIX/lost.svg" --svg
+golden empty "$FIX/empty.svg" --svg
+
+# png_size FILE: "WIDTH HEIGHT" from the PNG's IHDR chunk.
+png_size() {
+	od -An -tu1 -j16 -N8 "$1" | awk '{
+		printf "%d %d\n", (($1 * 256 + $2) * 256 + $3) * 256 + $4,
+			(($5 * 256 + $6) * 256 + $7) * 256 + $8 }'
+}
+
+# svg_renders FILE.svg: well-formed XML, and rsvg-convert draws it as a
+# PNG of the size its <svg> says, not blank: bigger than twice a white
+# PNG of that size (text and lines do not compress like a plain field).
+svg_renders() {
+	xmllint --noout "$1" 2>"$tmp/err" || { diag "$tmp/err"; return 1; }
+	size=$(sed -n 's/^<svg [^>]* width="\([0-9]*\)" height="\([0-9]*\)".*/\1 \2/p' "$1")
+	[ -n "$size" ] || { echo "# $1: no width and height"; return 1; }
+	rsvg-convert -o "$tmp/svg.png" "$1" 2>"$tmp/err" ||
+		{ diag "$tmp/err"; return 1; }
+	got=$(png_size "$tmp/svg.png")
+	[ "$got" = "$size" ] ||
+		{ echo "# $1: PNG is $got, SVG says $size"; return 1; }
+	set -- $size
+	printf '<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s"><rect width="100%%" height="100%%" fill="#fff"/></svg>\n' \
+		"$1" "$2" >"$tmp/blank.svg"
+	rsvg-convert -o "$tmp/blank.png" "$tmp/blank.svg" || return 1
+	[ "$(wc -c <"$tmp/svg.png")" -gt $((2 * $(wc -c <"$tmp/blank.png"))) ] ||
+		{ echo "# PNG as small as a blank one"; return 1; }
+}
+
+if ! command -v xmllint >/dev/null 2>&1 ||
+   ! command -v rsvg-convert >/dev/null 2>&1; then
+	skip "--svg of every fixture renders" \
+		"no xmllint or rsvg-convert: run scripts/deps.sh"
+	skip "--svg: a hostile comm" \
+		"no xmllint or rsvg-convert: run scripts/deps.sh"
+else
+	rc=0
+	for f in "$FIX"/*.txt; do
+		"$TW" --svg "$f" >"$tmp/out.svg" 2>/dev/null &&
+			svg_renders "$tmp/out.svg" || { echo "# $f"; rc=1; }
+	done
+	result $rc "--svg of every fixture is valid XML and renders"
+
+	# Comms of bytes XML must not see raw (C0, DEL, C1, bad UTF-8 of
+	# every kind, a bidi override) and of markup: escaped as \ooo or
+	# entities, valid UTF-8 left as it is.
+	{
+		echo "$HDR"
+		# printf, not echo: dash's echo would decode the \ooo.
+		printf '%s\n' '1 1000000 0 00000a01 4026531840 4 127.0.0.1:41000 127.0.0.1:80 CLOSE SYN_SENT task 11 <&"\001\377\303\251\342\200\256x'
+		printf '%s\n' '2 2000000 0 00000a02 4026531840 4 127.0.0.1:41001 127.0.0.1:80 CLOSE SYN_SENT task 12 \300\200\355\240\200\364\220\200\200'
+		printf '%s\n' '3 3000000 0 00000a03 4026531840 4 127.0.0.1:41002 127.0.0.1:80 CLOSE SYN_SENT task 13 a\302\205b\011c\177\134>'
+	} >"$tmp/in.txt"
+	rc=0
+	"$TW" --svg "$tmp/in.txt" >"$tmp/out.svg" 2>"$tmp/err" &&
+		svg_renders "$tmp/out.svg" || rc=1
+	for want in \
+	    '>&lt;&amp;&quot;\001\377é\342\200\256x[11]<' \
+	    '>\300\200\355\240\200\364\220\200\200[12]<' \
+	    '>a\302\205b\011c\177\134&gt;[13]<'; do
+		grep -aqF "$want" "$tmp/out.svg" || { printf '# no %s\n' "$want"; rc=1; }
+	done
+	# No control character but the newlines, and valid UTF-8.
+	LC_ALL=C tr -d '\n' <"$tmp/out.svg" | LC_ALL=C grep -aq '[[:cntrl:]]' &&
+		{ echo "# a control character"; rc=1; }
+	iconv -f UTF-8 -t UTF-8 "$tmp/out.svg" >/dev/null 2>&1 ||
+		{ echo "# not UTF-8"; rc=1; }
+	result $rc "--svg: a hostile comm is escaped, the XML well-formed"
+fi
+
+# The README's picture is the golden: "make docs" redraws both.
+cmp -s docs/ladder.svg "$FIX/vm-client-close.svg"
+result $? "docs/ladder.svg is what --svg draws now (make docs)"
+
+"$TW" --svg -c 2 -o "$tmp/o.svg" "$FIX/vm-client-close.txt" >"$tmp/out" &&
+	[ ! -s "$tmp/out" ] && cmp -s "$tmp/o.svg" "$FIX/vm-client-close.svg"
+result $? "--svg -o FILE writes the same SVG"
+
+expect_error "usage: --svg with --list" 2 \
+	"tcpwave: --svg draws ladders: no other mode" \
+	"$TW" --svg --list "$FIX/empty.txt"
+expect_error "error: --svg, no such connection" 1 \
+	"tcpwave: no connection 2 (1 in $FIX/vm-refused.txt)" \
+	"$TW" --svg -c 2 "$FIX/vm-refused.txt"
+
 # --- C unit test of the parser -------------------------------------------
 
 if $CC -std=gnu11 -Wall -Wextra -Werror -O2 -Imodule -Iuserspace \
@@ -483,7 +582,7 @@ if [ "${VALGRIND:-1}" = 0 ] || ! command -v valgrind >/dev/null 2>&1; then
 else
 	rc=0
 	for f in "$FIX"/*.txt "$tmp/in.txt"; do
-		for mode in "" --list; do
+		for mode in "" --list --svg; do
 			valgrind -q --leak-check=full --errors-for-leak-kinds=all \
 				--error-exitcode=99 "$TW" $mode "$f" \
 				>/dev/null 2>"$tmp/err"
