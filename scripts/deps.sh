@@ -33,6 +33,9 @@ apt_install() {
 pkgs="build-essential make gcc libc6-dev linux-libc-dev kmod cpio gzip
       busybox-static qemu-system-x86 file xz-utils linux-source-6.1 valgrind
       iproute2 tcpdump libbpf-tools"
+# The viewer's JSON (-j) is jansson's, found by pkg-config; the unit tests
+# check it with jq, and --prometheus with promtool (package prometheus).
+pkgs="$pkgs pkg-config libjansson-dev jq prometheus"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
