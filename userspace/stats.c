@@ -608,7 +608,7 @@ static void tw_count_end(struct tw_stats *s, const struct tw_stats_sock *sk,
 	}
 	if (old == TCPWAVE_LISTEN && r->event != TCPWAVE_EV_syn) {
 		s->ends_listener++;
-	} else if (tw_syn_state(old) || (sk && sk->hs_pending)) {
+	} else if (tw_syn_state(old)) {
 		if (sk && sk->has_side)
 			side = sk->side;
 		else
@@ -732,6 +732,9 @@ static void tw_stats_update(struct tw_stats *s, const struct tcpwave_record *r)
 	if (new == TCPWAVE_ESTABLISHED && sk->hs_pending &&
 	    (old == TCPWAVE_SYN_SENT || old == TCPWAVE_SYN_RECV))
 		tw_handshake_done(s, sk, r->ts_ns, counted);
+	/* Past the handshake, by a way whose records were lost. */
+	if (!tw_syn_state(new))
+		sk->hs_pending = false;
 
 	if (ends) {
 		if (counted)

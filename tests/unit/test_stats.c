@@ -161,6 +161,35 @@ static struct tw_opts opts(void)
 	return o;
 }
 
+/*
+ * An end whose way to ESTABLISHED was lost: no handshake time, and its
+ * close from FIN_WAIT1 is no failed handshake.
+ */
+static void test_lost_middle(void)
+{
+	struct tw_opts o = opts();
+	struct tcpwave_record r;
+	struct tw_stats s;
+
+	tw_stats_init(&s, &o);
+	rec_init(&r, 0x77, 40000);
+	rec_add(&s, &r, 1000, TCPWAVE_CLOSE, TCPWAVE_SYN_SENT,
+		TCPWAVE_EV_connect, 0);
+	tw_stats_lost(&s, 3);
+	rec_add(&s, &r, 9000, TCPWAVE_ESTABLISHED, TCPWAVE_FIN_WAIT1,
+		TCPWAVE_EV_state, 0);
+	rec_add(&s, &r, 9500, TCPWAVE_FIN_WAIT1, TCPWAVE_CLOSE,
+		TCPWAVE_EV_state, TCPWAVE_REASON_timeout);
+	ok(!s.hs[TW_SIDE_ACTIVE].count && !s.ends_failed &&
+	   s.aborts[TCPWAVE_REASON_timeout] == 1 && s.lost == 3 &&
+	   !s.state_time[TCPWAVE_SYN_SENT].count &&
+	   !s.state_time[TCPWAVE_ESTABLISHED].count &&
+	   s.state_time[TCPWAVE_FIN_WAIT1].count == 1 && !s.live,
+	   "records lost mid-life: no false handshake, visit or failure%s",
+	   "");
+	tw_stats_free(&s);
+}
+
 /* 100000 connections, one after the other: the table stays tiny. */
 static void test_bounded(void)
 {
@@ -401,6 +430,7 @@ int main(void)
 	test_hist();
 	test_pct();
 	test_bounded();
+	test_lost_middle();
 	test_stream();
 	test_filter();
 	printf("1..%d\n", tests);
