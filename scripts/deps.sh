@@ -41,6 +41,9 @@ pkgs="build-essential make gcc libc6-dev linux-libc-dev kmod cpio gzip
       iproute2 tcpdump libbpf-tools
       dkms mandoc groff-base
       libxml2-utils librsvg2-bin"
+# The viewer's JSON (-j) is jansson's, found by pkg-config; the unit tests
+# check it with jq, and --prometheus with promtool (package prometheus).
+pkgs="$pkgs pkg-config libjansson-dev jq prometheus"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -19,6 +19,7 @@
 #include "opts.h"
 #include "parse.h"
 #include "svg.h"
+#include "stats.h"
 
 /* From the top-level VERSION file, as dkms.conf gets it. */
 #ifndef TW_VERSION
@@ -409,6 +410,25 @@ static void tw_parse_args(int argc, char **argv, struct tw_opts *o)
 	o->name = strcmp(o->path, "-") ? o->path : "<stdin>";
 }
 
+/* -s: statistics of the connections kept, in the format asked for. */
+static void tw_summary_print(FILE *f, const struct tw_opts *o,
+			     const struct tw_trace *t,
+			     const struct tw_conns *c)
+{
+	struct tw_stats s;
+
+	tw_stats_init(&s, o);
+	tw_stats_exact(&s);
+	tw_stats_capture(&s, t, c, o->view.only);
+	if (o->format == TW_FORMAT_PROM)
+		tw_prom_write(f, &s);
+	else if (o->format == TW_FORMAT_JSON)
+		tw_summary_json(f, &s);
+	else
+		tw_summary_text(f, &s, &o->view);
+	tw_stats_free(&s);
+}
+
 /* The modes that read the whole capture first, then draw it. */
 static int tw_run_capture(const struct tw_opts *o)
 {
@@ -451,6 +471,9 @@ static int tw_run_capture(const struct tw_opts *o)
 	switch (o->mode) {
 	case TW_MODE_LIST:
 		tw_list_print(out.f, &conns, &o->view);
+		break;
+	case TW_MODE_SUMMARY:
+		tw_summary_print(out.f, o, &trace, &conns);
 		break;
 	default:
 		if (o->format == TW_FORMAT_SVG)

@@ -115,6 +115,177 @@ with_record() {
 	} >"$tmp/in.txt"
 }
 
+# stats_tests: what -s computes, checked against hand-computed values,
+# and its JSON and Prometheus outputs against jq and promtool.
+stats_tests() {
+	# -s -j is one JSON object on one line, of type "summary".
+	rc=0
+	for f in "$FIX"/*.txt; do
+		"$TW" -s -j "$f" >"$tmp/out" 2>/dev/null &&
+			[ "$(wc -l <"$tmp/out")" -eq 1 ] &&
+			jq -e '.type == "summary" and (.records.read | type) ==
+			       "number"' "$tmp/out" >/dev/null ||
+			{ echo "# $f"; rc=1; }
+	done
+	result $rc "-s -j: one JSON object per capture (jq)"
+
+	# The exposition format, checked by Prometheus's own parser.
+	if command -v promtool >/dev/null 2>&1; then
+		rc=0
+		for f in "$FIX"/*.txt; do
+			"$TW" --prometheus "$f" 2>/dev/null |
+				promtool check metrics >"$tmp/err" 2>&1 ||
+				{ echo "# $f"; diag "$tmp/err"; rc=1; }
+		done
+		result $rc "--prometheus: promtool check metrics"
+	else
+		skip "--prometheus: promtool check metrics" \
+			"promtool not installed (scripts/deps.sh installs it)"
+	fi
+
+	# stats-percentiles.txt, written for this: 10 connect()s whose
+	# handshakes took 5 1 9 3 7 2 10 4 8 6 ms, then 1 refused and 1
+	# timed out; 3 server ends (request socket 0x30N, child 0x40N) whose
+	# SYN-to-ESTABLISHED took 0.5 0.25 2 ms, 1 request dropped.  Nearest
+	# rank (rank = ceil(p * n / 100)): sorted 1..10 ms, p50 is the 5th
+	# (5 ms), p90 the 9th, p99 the 10th; sorted 0.25 0.5 2, p50 is the
+	# 2nd (0.5 ms), p90 and p99 the 3rd (2 ms).
+	"$TW" -s -j "$FIX/stats-percentiles.txt" >"$tmp/out" 2>&1 &&
+		jq -e '.handshakes.active | [.count, .failed, .min_ns,
+		       .p50_ns, .p90_ns, .p99_ns, .max_ns, .sum_ns] ==
+		       [10, 2, 1000000, 5000000, 9000000, 10000000, 10000000,
+		        55000000] and .failures == {refused: 1, timeout: 1}' \
+		"$tmp/out" >/dev/null &&
+		jq -e '.handshakes.passive | [.count, .failed, .min_ns,
+		       .p50_ns, .p90_ns, .p99_ns, .max_ns] ==
+		       [3, 1, 250000, 500000, 2000000, 2000000, 2000000] and
+		       .failures == {dropped: 1}' "$tmp/out" >/dev/null
+	result $? "-s: handshake percentiles as computed by hand"
+	# ESTABLISHED lasted 10, 20, ... 100 ms on the clients; the odd
+	# ones were reset (rst_rcvd), the even ones closed and waited 60 s
+	# in TIME_WAIT.  The 3 server ends are still ESTABLISHED.
+	jq -e '.states.ESTABLISHED | [.visits, .p50_ns, .p99_ns, .max_ns,
+	       .now] == [10, 50000000, 100000000, 100000000, 3]' \
+		"$tmp/out" >/dev/null &&
+		jq -e '.aborts == {rst_rcvd: 5} and .time_wait == {entered: 5,
+		       now: 0, expired: 5, killed: 0} and
+		       .states.TIME_WAIT.p50_ns == 60000000000' \
+		"$tmp/out" >/dev/null
+	result $? "-s: time in state, aborts and TIME_WAIT by hand"
+	"$TW" --prometheus "$FIX/stats-percentiles.txt" >"$tmp/out" 2>&1 &&
+		grep -qx 'tcpwave_handshake_duration_seconds_bucket{side="active",le="0.0025"} 2' "$tmp/out" &&
+		grep -qx 'tcpwave_handshake_duration_seconds_bucket{side="active",le="0.005"} 5' "$tmp/out" &&
+		grep -qx 'tcpwave_handshake_duration_seconds_bucket{side="active",le="0.01"} 10' "$tmp/out" &&
+		grep -qx 'tcpwave_handshake_duration_seconds_bucket{side="active",le="+Inf"} 10' "$tmp/out" &&
+		grep -qx 'tcpwave_handshake_duration_seconds_sum{side="active"} 0.055' "$tmp/out" &&
+		grep -qx 'tcpwave_handshake_duration_seconds_bucket{side="passive",le="0.00025"} 1' "$tmp/out" &&
+		grep -qx 'tcpwave_handshake_failures_total{side="passive",reason="dropped"} 1' "$tmp/out"
+	result $? "--prometheus: cumulative buckets by hand"
+
+	# stats-leak.txt: now is the last record, 20 s; server ends entered
+	# CLOSE_WAIT at 2 s (sk 701), 10 s (702) and 5 s (704), and 703 left
+	# it.  "Longer than" is strict: 702, in it exactly 10 s, is no
+	# suspect at the default 10000 ms.
+	for case in "10000 701,704" "9999 701,704,702" "15000 701" \
+		    "18000 " "0 701,704,702"; do
+		ms=${case% *} want=${case#* }
+		"$TW" -s -j --close-wait-ms "$ms" "$FIX/stats-leak.txt" \
+			>"$tmp/out" 2>&1
+		got=$(jq -r '[.close_wait_leak_suspects.sockets[].cookie |
+			      ltrimstr("00000")] | join(",")' "$tmp/out")
+		[ "$got" = "$want" ]
+		result $? "-s: leak suspects over $ms ms: ${want:-none}"
+	done
+	"$TW" -s -j "$FIX/stats-leak.txt" >"$tmp/out" 2>&1 &&
+		jq -e '.close_wait_leak_suspects.sockets[0] == {cookie:
+		       "00000701", netns: 4026531840, family: 4, laddr:
+		       "10.0.0.2:8080", raddr: "10.0.0.3:41001", pid: 700,
+		       comm: "leaky", close_wait_ns: 18000000000}' \
+		"$tmp/out" >/dev/null
+	result $? "-s -j: a leak suspect's endpoints, owner and age"
+	# 704 was never accepted: its owner is its listener's.  702's comm
+	# holds a space and a byte that is no UTF-8.
+	"$TW" -s -j --close-wait-ms 5000 "$FIX/stats-leak.txt" >"$tmp/out" &&
+		jq -e '[.close_wait_leak_suspects.sockets[] | [.pid, .comm]]
+		       == [[700, "leaky"], [700, "leaky"], [701, "my app\ufffd"]]' \
+		"$tmp/out" >/dev/null
+	result $? "-s -j: owners of leak suspects, comm as valid UTF-8"
+	"$TW" --prometheus --close-wait-ms 9999 "$FIX/stats-leak.txt" |
+		grep -qx 'tcpwave_close_wait_leak_suspects 3'
+	result $? "--prometheus: leak suspects gauge"
+
+	# Colour marks the anomalies only, and only when asked for.
+	esc=$(printf '\033')
+	"$TW" -s --color=always "$FIX/stats-leak.txt" >"$tmp/out" 2>&1 &&
+		[ "$(grep -c "$esc" "$tmp/out")" -eq 4 ] &&
+		grep -q "^$esc\[1;31m  sk:00000701" "$tmp/out" &&
+		! "$TW" -s "$FIX/stats-leak.txt" | grep -q "$esc"
+	result $? "-s: colour for failures and leak suspects only"
+
+	# The module's counters, read from $TCPWAVE_STATS for the ring.
+	TCPWAVE_PROC=$FIX/vm-client-close.txt TCPWAVE_STATS=$FIX/module.stats \
+		"$TW" --prometheus >"$tmp/out" 2>&1 &&
+		sed -n '/^# HELP tcpwave_module_info/,$p' "$tmp/out" \
+		>"$tmp/mod" && diff -u - "$tmp/mod" >"$tmp/diff" <<'EOF'
+# HELP tcpwave_module_info The tcpwave module: format of /proc/tcpwave.
+# TYPE tcpwave_module_info gauge
+tcpwave_module_info{format="1.1"} 1
+# HELP tcpwave_module_ring_records Ring size, in records (module parameter ring_records).
+# TYPE tcpwave_module_ring_records gauge
+tcpwave_module_ring_records 16384
+# HELP tcpwave_module_ring_bytes Kernel memory held by the ring, in bytes.
+# TYPE tcpwave_module_ring_bytes gauge
+tcpwave_module_ring_bytes 2097152
+# HELP tcpwave_module_records_written_total Records written since the module was loaded.
+# TYPE tcpwave_module_records_written_total counter
+tcpwave_module_records_written_total 1042
+# HELP tcpwave_module_records_overwritten_total Records no longer in the ring because newer ones replaced them.
+# TYPE tcpwave_module_records_overwritten_total counter
+tcpwave_module_records_overwritten_total 0
+# HELP tcpwave_module_reader_lost_total Records readers of /proc/tcpwave fell behind on (sum of # lost).
+# TYPE tcpwave_module_reader_lost_total counter
+tcpwave_module_reader_lost_total 3
+# HELP tcpwave_module_kprobe_nmissed_total Probe hits the kernel dropped (nested kprobes, kretprobe instances exhausted): events missing from the ring.
+# TYPE tcpwave_module_kprobe_nmissed_total counter
+tcpwave_module_kprobe_nmissed_total 2
+# HELP tcpwave_module_readers Files open on /proc/tcpwave now.
+# TYPE tcpwave_module_readers gauge
+tcpwave_module_readers 1
+# HELP tcpwave_module_a_future_value A counter of /proc/tcpwave_stats this tcpwave does not know.
+# TYPE tcpwave_module_a_future_value gauge
+tcpwave_module_a_future_value 7
+EOF
+	rc=$?
+	[ $rc -eq 0 ] || diag "$tmp/diff"
+	if [ $rc -eq 0 ] && command -v promtool >/dev/null 2>&1; then
+		promtool check metrics <"$tmp/out" >"$tmp/err" 2>&1 ||
+			{ diag "$tmp/err"; rc=1; }
+	fi
+	result $rc "--prometheus: the module's counters from \$TCPWAVE_STATS"
+	! "$TW" --prometheus "$FIX/vm-client-close.txt" | grep -q module
+	result $? "--prometheus: no module counters for a capture"
+
+	# -o FILE: the same bytes, renamed into place, no temporary left.
+	"$TW" --prometheus "$FIX/vm-many.txt" >"$tmp/want" &&
+		"$TW" --prometheus -o "$tmp/m.prom" "$FIX/vm-many.txt" &&
+		cmp -s "$tmp/want" "$tmp/m.prom" &&
+		[ -z "$(find "$tmp" -name 'm.prom.tmp*')" ]
+	result $? "--prometheus -o FILE"
+
+	# Filters and -c choose the connections summed up.
+	"$TW" -s -j -D 81 "$FIX/stats-percentiles.txt" >"$tmp/out" &&
+		jq -e '.records.read == 71 and .handshakes.active.count == 0
+		       and .handshakes.active.failures == {refused: 1} and
+		       .handshakes.passive.failed == 0' "$tmp/out" >/dev/null
+	result $? "-s with a filter: only the connections that pass"
+	"$TW" -s -j -c 6 "$FIX/stats-leak.txt" >"$tmp/out" &&
+		jq -e '.close_wait_leak_suspects.count == 1 and
+		       .sockets.open == 1 and
+		       .close_wait_leak_suspects.sockets[0].cookie ==
+		       "00000704"' "$tmp/out" >/dev/null
+	result $? "-s -c ID: one connection"
+}
+
 # --- golden outputs of every fixture ----------------------------------
 
 for f in "$FIX"/*.txt; do
@@ -123,6 +294,16 @@ for f in "$FIX"/*.txt; do
 	golden "$name" "$FIX/$name.ascii" --ascii
 	golden "$name" "$FIX/$name.list" --list
 done
+
+# --- statistics: -s, -s -j, --prometheus ------------------------------
+
+for f in "$FIX"/*.txt; do
+	name=$(basename "$f" .txt)
+	golden "$name" "$FIX/$name.summary" -s --color=never
+	golden "$name" "$FIX/$name.summary.json" -s -j
+	golden "$name" "$FIX/$name.prom" --prometheus
+done
+stats_tests
 
 # IPv4 ladders fit 80 columns; --ascii is never narrower than UTF-8.
 wide=0
@@ -575,6 +756,21 @@ else
 	result 1 "test_parse builds"
 fi
 
+# --- C unit test of the statistics engine ------------------------------
+
+if $CC -std=gnu11 -Wall -Wextra -Werror -O2 -Imodule -Iuserspace \
+	-o "$tmp/test_stats" tests/unit/test_stats.c userspace/stats.c \
+	userspace/conn.c userspace/filter.c userspace/parse.c \
+	userspace/states.c userspace/fmt.c 2>"$tmp/err"; then
+	"$tmp/test_stats" >"$tmp/out" 2>&1
+	rc=$?
+	grep -v '^ok \|^1\.\.' "$tmp/out" | sed 's/^/# /'
+	result $rc "test_stats ($(grep -c '^ok ' "$tmp/out") checks passed)"
+else
+	diag "$tmp/err"
+	result 1 "test_stats builds"
+fi
+
 # --- leaks and memory errors --------------------------------------------
 
 if [ "${VALGRIND:-1}" = 0 ] || ! command -v valgrind >/dev/null 2>&1; then
@@ -582,7 +778,7 @@ if [ "${VALGRIND:-1}" = 0 ] || ! command -v valgrind >/dev/null 2>&1; then
 else
 	rc=0
 	for f in "$FIX"/*.txt "$tmp/in.txt"; do
-		for mode in "" --list --svg; do
+		for mode in "" --list --svg -s "-s -j" --prometheus; do
 			valgrind -q --leak-check=full --errors-for-leak-kinds=all \
 				--error-exitcode=99 "$TW" $mode "$f" \
 				>/dev/null 2>"$tmp/err"
@@ -598,6 +794,12 @@ else
 			--error-exitcode=99 "$tmp/test_parse" >/dev/null 2>"$tmp/err"
 		[ $? -ne 99 ] || { diag "$tmp/err"; false; }
 		result $? "valgrind: test_parse"
+	fi
+	if [ -x "$tmp/test_stats" ]; then
+		valgrind -q --leak-check=full --errors-for-leak-kinds=all \
+			--error-exitcode=99 "$tmp/test_stats" >/dev/null 2>"$tmp/err"
+		[ $? -ne 99 ] || { diag "$tmp/err"; false; }
+		result $? "valgrind: test_stats"
 	fi
 fi
 
