@@ -98,7 +98,8 @@ static const char tw_usage[] =
 "  tcpwave --live                 # like top, for TCP connections\n"
 "  tcpwave -s --close-wait-ms 5000  # statistics and leak suspects\n"
 "  tcpwave -E -j | jq .           # every transition, as JSON\n"
-"  tcpwave -E --prometheus -o /var/lib/node_exporter/tcpwave.prom\n"
+"  tcpwave -E --prometheus \\\n"
+"        -o /var/lib/prometheus/node-exporter/tcpwave.prom\n"
 "  tcpwave --svg -c 2 > conn2.svg # a picture for a bug report\n"
 "  cat /proc/tcpwave > cap.txt; tcpwave cap.txt\n"
 "  ssh host cat /proc/tcpwave | tcpwave -\n";
