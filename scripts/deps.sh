@@ -29,12 +29,20 @@ apt_install() {
 # packages lack.  The scenario tools that tests/vm/scenarios.sh --flags
 # copies into the VM: iproute2 (ip and tc with netns, veth, bridge, netem
 # and clsact, which busybox's lack), tcpdump (the segments' ground truth)
-# and libbpf-tools (tcpstates, the peer tool).  libjansson-dev: the
-# viewer's --json; pkg-config finds its flags; jq checks that output in
-# the unit tests.
+# and libbpf-tools (tcpstates, the peer tool).
+# For the install suite: dkms (make dkms-install), mandoc and groff-base
+# (lint and render the man pages); kmod's depmod and modinfo check the
+# installed module.
+# libxml2-utils (xmllint) and librsvg2-bin (rsvg-convert): the unit tests
+# check that --svg is valid XML that renders, and scripts/docs.sh draws
+# docs/ladder.png.
+# libjansson-dev: the viewer's --json; pkg-config finds its flags; jq
+# checks that output in the unit tests.
 pkgs="build-essential make gcc libc6-dev linux-libc-dev kmod cpio gzip
       busybox-static qemu-system-x86 file xz-utils linux-source-6.1 valgrind
       iproute2 tcpdump libbpf-tools
+      dkms mandoc groff-base
+      libxml2-utils librsvg2-bin
       libjansson-dev pkg-config jq"
 missing=""
 for p in $pkgs; do

@@ -131,16 +131,38 @@ void tw_buf_puts_word(struct tw_buf *b, const char *s, size_t max)
 
 /*
  * Display columns of UTF-8 text: every character we print, box drawing
- * included, is one column wide, so count the bytes that start one.
+ * included, is one column wide, so count the bytes that start one.  The
+ * SGR sequences of tw_buf_sgr() ("ESC [ ... m") take no column.
  */
 size_t tw_width(const char *s)
 {
 	size_t w = 0;
 
-	for (; *s; s++)
+	for (; *s; s++) {
+		if (*s == '\033' && s[1] == '[') {
+			s += 2;
+			while (*s && *s != 'm')
+				s++;
+			if (!*s)
+				break;
+			continue;
+		}
 		if (((unsigned char)*s & 0xc0) != 0x80)
 			w++;
+	}
 	return w;
+}
+
+/*
+ * Switch the terminal's rendition (ECMA-48 SGR): @sgr is one of the
+ * TW_SGR_* codes, TW_SGR_OFF to return to normal.  Nothing unless the
+ * view has colour (--color, or a terminal without NO_COLOR).  Untrusted
+ * text never reaches this: tw_buf_puts_safe() escapes ESC.
+ */
+void tw_buf_sgr(struct tw_buf *b, const struct tw_view *v, const char *sgr)
+{
+	if (v->color)
+		tw_buf_printf(b, "\033[%sm", sgr);
 }
 
 static size_t tw_buf_width(const struct tw_buf *b)
@@ -157,7 +179,7 @@ void tw_buf_pad_to(struct tw_buf *b, size_t col)
 {
 	size_t w = tw_buf_width(b);
 
-	if (w >= col && b->len && b->s[b->len - 1] != ' ') {
+	if (w >= col && w && b->s[b->len - 1] != ' ') {
 		tw_buf_add(b, " ", 1);
 		return;
 	}
@@ -245,4 +267,31 @@ const char *tw_fmt_trans(char buf[TW_TRANS_STRLEN], unsigned int oldstate,
 		 tw_state_str(oldstate, o), ascii ? "->" : "\u2192",
 		 tw_state_str(newstate, n));
 	return buf;
+}
+
+/*
+ * A close reason worth a red flag: anything but a normal close or the
+ * end of 2MSL (README, "Close reasons").
+ */
+bool tw_reason_bad(unsigned int reason)
+{
+	return reason != TCPWAVE_REASON_none &&
+	       reason != TCPWAVE_REASON_close &&
+	       reason != TCPWAVE_REASON_expired;
+}
+
+/* Whether text made by the renderers names a bad reason: "(refused)". */
+bool tw_text_bad(const char *s)
+{
+	char want[TW_STATE_STRLEN + 3];
+	unsigned int i;
+
+	for (i = 0; i < TCPWAVE_REASON_MAX; i++) {
+		if (!tw_reason_bad(i) || !tw_reason_name(i))
+			continue;
+		snprintf(want, sizeof(want), "(%s)", tw_reason_name(i));
+		if (strstr(s, want))
+			return true;
+	}
+	return false;
 }

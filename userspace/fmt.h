@@ -48,6 +48,17 @@ void tw_buf_pad_to(struct tw_buf *b, size_t col);
 void tw_buf_emit(struct tw_buf *b, FILE *f);
 
 size_t tw_width(const char *s);
+
+/* SGR codes (ECMA-48) for tw_buf_sgr() */
+#define TW_SGR_OFF	"0"
+#define TW_SGR_BOLD	"1"
+#define TW_SGR_RED	"31"
+#define TW_SGR_GREEN	"32"
+#define TW_SGR_YELLOW	"33"
+#define TW_SGR_CYAN	"36"
+void tw_buf_sgr(struct tw_buf *b, const struct tw_view *v, const char *sgr);
+bool tw_reason_bad(unsigned int reason);
+bool tw_text_bad(const char *s);
 const char *tw_fmt_ep(char buf[TW_EP_STRLEN], unsigned int family,
 		      const __u8 *addr, unsigned int port);
 const char *tw_fmt_cookie(char buf[TW_COOKIE_STRLEN], __u64 cookie);

@@ -49,9 +49,23 @@ static void tw_ladder_time(struct tw_ladder *l, __u64 ts)
 	tw_buf_printf(&l->line, "%*s", (int)l->time_w, ms);
 }
 
+/* Colours of segments: the handshake green, the close cyan, RST red. */
+static const char *tw_seg_sgr(enum tw_seg kind)
+{
+	switch (kind) {
+	case TW_SEG_FIN:
+		return TW_SGR_CYAN;
+	case TW_SEG_RST:
+	case TW_SEG_RSTACK:
+		return TW_SGR_RED;
+	default:
+		return TW_SGR_GREEN;
+	}
+}
+
 /* An arrow of l->arrow_w columns, toward @to, labelled @label. */
 static void tw_ladder_arrow(struct tw_ladder *l, enum tw_side to,
-			    const char *label)
+			    const char *label, enum tw_seg kind)
 {
 	const char *dash = l->v->ascii ? "-" : "\u2500";
 	size_t width = tw_width(label) + 2;
@@ -63,6 +77,7 @@ static void tw_ladder_arrow(struct tw_ladder *l, enum tw_side to,
 	left = (body - width) / 2;
 	right = body - width - left;
 	tw_buf_pad_to(&l->line, l->col_arrow);
+	tw_buf_sgr(&l->line, l->v, tw_seg_sgr(kind));
 	if (to == TW_LEFT)
 		tw_buf_puts(&l->line, l->v->ascii ? "<" : "\u25c0");
 	for (i = 0; i < left; i++)
@@ -72,6 +87,19 @@ static void tw_ladder_arrow(struct tw_ladder *l, enum tw_side to,
 		tw_buf_puts(&l->line, dash);
 	if (to == TW_RIGHT)
 		tw_buf_puts(&l->line, l->v->ascii ? ">" : "\u25b6");
+	tw_buf_sgr(&l->line, l->v, TW_SGR_OFF);
+}
+
+/* A cell, red if it tells of a bad end ("CLOSE (refused)"). */
+static void tw_ladder_cell(struct tw_ladder *l, const char *cell)
+{
+	bool bad = tw_text_bad(cell);
+
+	if (bad)
+		tw_buf_sgr(&l->line, l->v, TW_SGR_RED);
+	tw_buf_puts(&l->line, cell);
+	if (bad)
+		tw_buf_sgr(&l->line, l->v, TW_SGR_OFF);
 }
 
 static void tw_ladder_layout(struct tw_ladder *l, const struct tw_conn *conn,
@@ -126,14 +154,15 @@ static void tw_ladder_row(struct tw_ladder *l, const struct tw_timeline *tl,
 	tw_ladder_time(l, row->ts);
 	if (row->side == TW_LEFT && row->cell[0]) {
 		tw_buf_pad_to(&l->line, l->col_left);
-		tw_buf_puts(&l->line, row->cell);
+		tw_ladder_cell(l, row->cell);
 		if (row->arrow && l->col_left + w >= l->col_arrow) {
 			tw_buf_emit(&l->line, l->f);
 			tw_ladder_time(l, row->ts);
 		}
 	}
 	if (row->arrow)
-		tw_ladder_arrow(l, row->to, label);
+		tw_ladder_arrow(l, row->to, label,
+				tw_timeline_seg(tl, row->seg)->kind);
 	if (row->side == TW_RIGHT && row->cell[0]) {
 		size_t col = l->col_right;
 
@@ -141,7 +170,7 @@ static void tw_ladder_row(struct tw_ladder *l, const struct tw_timeline *tl,
 			col = l->line_w - w > l->col_arrow ?
 			      l->line_w - w : l->col_arrow;
 		tw_buf_pad_to(&l->line, col);
-		tw_buf_puts(&l->line, row->cell);
+		tw_ladder_cell(l, row->cell);
 	}
 	tw_buf_emit(&l->line, l->f);
 }
@@ -220,8 +249,10 @@ static void tw_ladder_header(struct tw_ladder *l, const struct tw_conn *conn,
 	const char *left = "client", *right = "server";
 
 	if (conn->listener) {
+		tw_buf_sgr(&l->line, l->v, TW_SGR_BOLD);
 		tw_buf_printf(&l->line, "listener %zu: %s", id,
 			      tw_fmt_ep(a, r->family, r->laddr, r->lport));
+		tw_buf_sgr(&l->line, l->v, TW_SGR_OFF);
 		tw_buf_emit(&l->line, l->f);
 		tw_ladder_who(l, "listener", sv);
 		left = "";
@@ -234,7 +265,9 @@ static void tw_ladder_header(struct tw_ladder *l, const struct tw_conn *conn,
 			tw_fmt_ep(a, r->family, r->raddr, r->rport);
 			tw_fmt_ep(b, r->family, r->laddr, r->lport);
 		}
+		tw_buf_sgr(&l->line, l->v, TW_SGR_BOLD);
 		tw_buf_printf(&l->line, "connection %zu: %s -> %s", id, a, b);
+		tw_buf_sgr(&l->line, l->v, TW_SGR_OFF);
 		tw_buf_emit(&l->line, l->f);
 		if (conn->self) {
 			tw_ladder_say(l, cl->simopen ?

@@ -189,17 +189,31 @@ static void tw_list_row(struct tw_lrow *row, const struct tw_conn *conn,
 }
 
 static void tw_list_emit(FILE *f, struct tw_buf *b, const char *const *cell,
-			 const size_t *width)
+			 const size_t *width, const struct tw_view *v,
+			 bool title)
 {
 	size_t col = 0, i;
+	bool red;
 
+	if (title)
+		tw_buf_sgr(b, v, TW_SGR_BOLD);
 	for (i = 0; i < TW_LCOL_MAX; i++) {
 		tw_buf_pad_to(b, col);
 		if (tw_lcols[i].right)
 			tw_buf_pad_to(b, col + width[i] - tw_width(cell[i]));
+		red = !title && (i == TW_LCOL_CLIENT_REASON ||
+				 i == TW_LCOL_SERVER_REASON) &&
+		      strcmp(cell[i], "-") && strcmp(cell[i], "close") &&
+		      strcmp(cell[i], "expired");
+		if (red)
+			tw_buf_sgr(b, v, TW_SGR_RED);
 		tw_buf_puts(b, cell[i]);
+		if (red)
+			tw_buf_sgr(b, v, TW_SGR_OFF);
 		col += width[i] + TW_LCOL_GAP;
 	}
+	if (title)
+		tw_buf_sgr(b, v, TW_SGR_OFF);
 	tw_buf_emit(b, f);
 }
 
@@ -226,11 +240,11 @@ void tw_list_print(FILE *f, const struct tw_conns *c,
 		n++;
 	}
 
-	tw_list_emit(f, &b, cell, width);
+	tw_list_emit(f, &b, cell, width, v, true);
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < TW_LCOL_MAX; j++)
 			cell[j] = rows[i].cell[j];
-		tw_list_emit(f, &b, cell, width);
+		tw_list_emit(f, &b, cell, width, v, false);
 	}
 	tw_buf_free(&b);
 	free(rows);

@@ -19,8 +19,12 @@
 #include "list.h"
 #include "opts.h"
 #include "parse.h"
+#include "svg.h"
 
-#define TW_VERSION	"0.1"
+/* From the top-level VERSION file, as dkms.conf gets it. */
+#ifndef TW_VERSION
+#error "TW_VERSION is not defined: build with userspace/Makefile"
+#endif
 #define TW_PROC_PATH	"/proc/tcpwave"
 
 static const char tw_usage[] =
@@ -456,6 +460,8 @@ static int tw_run_capture(const struct tw_opts *o)
 	default:
 		if (o->format == TW_FORMAT_JSON)
 			tw_json_capture(out.f, &conns, &trace, &o->view);
+		else if (o->format == TW_FORMAT_SVG)
+			tw_svg_print(out.f, &conns, &trace, &o->view);
 		else if (!conns.nconns)
 			fputs("no connections\n", out.f);
 		else

@@ -8,11 +8,12 @@
 #
 # For each tests/fixtures/NAME.txt the viewer's whole standard output is
 # compared with NAME.ladder (default mode), NAME.ascii (--ascii),
-# NAME.list (--list) and NAME.json (--json); a missing expected file is
-# a failure.  Then error cases (exit status and exact message), the JSON
-# output checked by jq against json-schema.jq, the C unit tests of the
-# parser and of json.c, and, when valgrind is installed, a leak check
-# over every fixture.
+# NAME.list (--list) and NAME.json (--json), and for some NAME.svg
+# (--svg; every fixture's SVG must be valid XML that rsvg-convert
+# renders); a missing expected file is a failure.  Then error cases
+# (exit status and exact message), the JSON output checked by jq against
+# json-schema.jq, the C unit tests of the parser and of json.c, and,
+# when valgrind is installed, a leak check over every fixture.
 #
 # Environment: CC (default cc) builds test_parse.c and test_json.c;
 # VALGRIND=0 skips the leak checks.  Exit status: 0 if every test passed,
@@ -165,6 +166,161 @@ printf '%s\n%s' "$HDR" "$REC" >"$tmp/in.txt"
 "$TW" --list "$tmp/in.txt" >"$tmp/out" 2>"$tmp/err" &&
 	[ "$(wc -l <"$tmp/out")" -eq 2 ] && [ ! -s "$tmp/err" ]
 result $? "last line without newline"
+
+# --- filters (-4 -6 -L -D --laddr --raddr -p --comm --state -N) ----------
+
+# pairs ARGS...: the CLIENT and SERVER columns of --list, one line per
+# connection that passes, joined by "|" so one string compares.
+pairs() {
+	"$TW" --list "$@" 2>"$tmp/err" | awk 'NR > 1 { printf "%s%s %s", sep, $2, $3; sep = "|" }'
+}
+
+# expect_pairs NAME WANT ARGS...
+expect_pairs() {
+	name=$1 want=$2
+	shift 2
+	got=$(pairs "$@")
+	if [ "$got" != "$want" ]; then
+		printf '# want: %s\n# got:  %s\n' "$want" "$got"
+		diag "$tmp/err"
+		result 1 "filter: $name"
+	else
+		result 0 "filter: $name"
+	fi
+}
+
+V6=$FIX/v11-ipv6.txt
+MANY=$FIX/vm-many.txt
+CCL=$FIX/vm-client-close.txt
+SIM=$FIX/vm-simul-close.txt
+ALL6='- [::1]:5555|[::1]:40000 [::1]:5555|[::1]:40010 [::1]:9|- [::]:8080|127.0.0.1:39002 [::ffff:127.0.0.1]:8080'
+expect_pairs "no filter" "$ALL6" "$V6"
+expect_pairs "-4: the IPv4 client of a dual-stack server" \
+	'127.0.0.1:39002 [::ffff:127.0.0.1]:8080' -4 "$V6"
+expect_pairs "-6: IPv6 sockets, IPv4-mapped included" "$ALL6" -6 "$V6"
+expect_pairs "-4 -6: both, as ss" "$ALL6" -4 -6 "$V6"
+expect_pairs "-L 9: the local port of no traced end" '' -L 9 "$V6"
+expect_pairs "-D 9: a remote port" '[::1]:40010 [::1]:9' -D 9 "$V6"
+expect_pairs "-L 8080,5555: a list" \
+	'- [::1]:5555|[::1]:40000 [::1]:5555|- [::]:8080|127.0.0.1:39002 [::ffff:127.0.0.1]:8080' \
+	-L 8080,5555 "$V6"
+expect_pairs "-L 40000 -D 5555: both must hold" '[::1]:40000 [::1]:5555' \
+	-L 40000 -D 5555 "$V6"
+expect_pairs "-L 40000 -D 9: no end has both" '' -L 40000 -D 9 "$V6"
+expect_pairs "--laddr 127.0.0.1 finds the mapped ::ffff:127.0.0.1" \
+	'127.0.0.1:39002 [::ffff:127.0.0.1]:8080' --laddr 127.0.0.1 "$V6"
+expect_pairs "--raddr ::1/128" '[::1]:40000 [::1]:5555|[::1]:40010 [::1]:9' \
+	--raddr ::1/128 "$V6"
+expect_pairs "--laddr [::]: brackets as we print them" '- [::]:8080' \
+	--laddr '[::]' "$V6"
+expect_pairs "--laddr 198.18.0.0/31: the client's end" \
+	'198.18.0.1:54008 198.18.0.2:5555' --laddr 198.18.0.0/31 "$SIM"
+expect_pairs "--laddr 198.18.0.0/30: both ends" \
+	'- 198.18.0.2:5555|198.18.0.1:54008 198.18.0.2:5555' \
+	--laddr 198.18.0.0/30 "$SIM"
+expect_pairs "--laddr 198.18.0.2 --raddr 128.0.0.0/1: both must hold" \
+	'198.18.0.1:54008 198.18.0.2:5555' --laddr 198.18.0.2 \
+	--raddr 128.0.0.0/1 "$SIM"
+expect_pairs "-p: the owner's pid" '[::1]:40010 [::1]:9' -p 1002 "$V6"
+expect_pairs "-p 1000,1003: the listeners' children too" \
+	'- [::1]:5555|[::1]:40000 [::1]:5555|- [::]:8080|127.0.0.1:39002 [::ffff:127.0.0.1]:8080' \
+	-p 1000,1003 "$V6"
+expect_pairs "--comm nginx" \
+	'- [::]:8080|127.0.0.1:39002 [::ffff:127.0.0.1]:8080' --comm nginx "$V6"
+expect_pairs "--comm ngin: exact, not a prefix" '' --comm ngin "$V6"
+expect_pairs "-N INODE: the server's namespace" \
+	'- 198.18.0.2:5555|198.18.0.1:54008 198.18.0.2:5555' -N 4026532166 "$SIM"
+expect_pairs "-N INODE: the client's namespace" \
+	'198.18.0.1:54008 198.18.0.2:5555' -N 4026532114 "$SIM"
+expect_pairs "-N /proc/self/ns/net: a path, here no traced end" '' \
+	-N /proc/self/ns/net "$SIM"
+tw_state=$("$TW" --list --state TIME_WAIT "$MANY" | md5sum)
+ss_state=$("$TW" --list --state time-wait "$MANY" | md5sum)
+[ "$tw_state" = "$ss_state" ] &&
+	[ "$("$TW" --list --state time-wait "$MANY" | wc -l)" -gt 2 ]
+result $? "filter: --state time-wait is --state TIME_WAIT"
+expect_pairs "--state established: refused never was" '' \
+	--state established "$FIX/vm-refused.txt"
+expect_pairs "--state syn-sent,listening" \
+	'- 127.0.0.1:5555|127.0.0.1:46582 127.0.0.1:5555' \
+	--state syn-sent,listening "$CCL"
+"$TW" --ascii -L 40000,40010 -c 2 "$V6" | head -n 1 >"$tmp/out"
+grep -qx 'connection 2: \[::1\]:40010 -> \[::1\]:9' "$tmp/out"
+result $? "filter: -c numbers the connections that pass"
+
+expect_error "filter: bad port" 2 "tcpwave: bad local port '80,,81'" \
+	"$TW" -L 80,,81 "$CCL"
+expect_error "filter: port above 65535" 2 "tcpwave: bad remote port '65536'" \
+	"$TW" -D 65536 "$CCL"
+expect_error "filter: bad state" 2 "tcpwave: bad state 'time_wait'" \
+	"$TW" --state time_wait "$CCL"
+expect_error "filter: bad address" 2 "tcpwave: bad local address '10.0.0.0/33'" \
+	"$TW" --laddr 10.0.0.0/33 "$CCL"
+expect_error "filter: pid 0" 2 "tcpwave: bad pid '0'" "$TW" -p 0 "$CCL"
+expect_error "filter: comm too long" 2 \
+	"tcpwave: bad task name '0123456789abcdef'" \
+	"$TW" --comm 0123456789abcdef "$CCL"
+expect_error "filter: no such netns" 2 \
+	"tcpwave: network namespace 'tcpwave-none': /run/netns/tcpwave-none: No such file or directory" \
+	"$TW" -N tcpwave-none "$CCL"
+expect_error "filter: -c past the filtered ones" 1 \
+	"tcpwave: no connection 3 (2 in $CCL that pass the filters)" \
+	"$TW" -p 100 -c 3 "$CCL"
+expect_error "two modes" 2 \
+	"tcpwave: choose one mode: --list, --events, --live or --summary" \
+	"$TW" --list --summary "$CCL"
+expect_error "bad --color" 2 \
+	"tcpwave: bad --color 'yes' (auto, always or never)" \
+	"$TW" --color=yes "$CCL"
+
+# --- -o FILE: written whole, then renamed into place --------------------
+
+"$TW" --list "$CCL" >"$tmp/want"
+echo old >"$tmp/o.txt"
+"$TW" --list -o "$tmp/o.txt" "$CCL" >"$tmp/out" 2>"$tmp/err" &&
+	cmp -s "$tmp/want" "$tmp/o.txt" && [ ! -s "$tmp/out" ] &&
+	[ -z "$(ls "$tmp" | grep 'o\.txt\.tmp')" ]
+result $? "-o FILE replaces FILE with the output, no temporary left"
+expect_error "-o into a missing directory" 1 \
+	"tcpwave: cannot create $tmp/none/o.txt.tmp.PID: No such file or directory" \
+	sh -c "'$TW' -o '$tmp/none/o.txt' '$CCL' 2>&1 >/dev/null | sed 's/tmp\.[0-9]*:/tmp.PID:/' >&2; exit 1"
+"$TW" --list -o "$tmp/o2.txt" "$FIX/nonexistent.txt" 2>/dev/null
+[ $? -eq 1 ] && [ ! -e "$tmp/o2.txt" ]
+result $? "-o FILE: a failed run leaves no FILE"
+if [ -w /dev/full ]; then
+	expect_error "write error: exit 1" 1 \
+		"tcpwave: write error: No space left on device" \
+		sh -c "'$TW' --list '$CCL' >/dev/full"
+fi
+
+# --- colour: only on a terminal, never with NO_COLOR --------------------
+
+esc=$(printf '\033')
+"$TW" --color=always "$FIX/vm-refused.txt" >"$tmp/out"
+grep -q "$esc\[31mCLOSE (refused)$esc\[0m" "$tmp/out"
+result $? "colour: --color=always marks a refused close red"
+sed "s/$esc\[[0-9;]*m//g" "$tmp/out" | cmp -s - "$FIX/vm-refused.ladder"
+result $? "colour: the same ladder once the colours are taken out"
+"$TW" "$FIX/vm-refused.txt" | grep -q "$esc"
+[ $? -ne 0 ]
+result $? "colour: none into a pipe"
+if command -v script >/dev/null; then
+	TERM=xterm script -qec "$TW $FIX/vm-refused.txt" /dev/null >"$tmp/out"
+	grep -q "$esc\[1m" "$tmp/out"
+	result $? "colour: on a terminal (script(1))"
+	NO_COLOR=1 TERM=xterm script -qec "$TW $FIX/vm-refused.txt" /dev/null \
+		>"$tmp/out"
+	! grep -q "$esc" "$tmp/out"
+	result $? "colour: NO_COLOR=1 on a terminal: none"
+	TERM=xterm script -qec "$TW --color=never $FIX/vm-refused.txt" \
+		/dev/null >"$tmp/out"
+	! grep -q "$esc" "$tmp/out"
+	result $? "colour: --color=never on a terminal: none"
+else
+	skip "colour: on a terminal" "no script(1)"
+	skip "colour: NO_COLOR=1" "no script(1)"
+	skip "colour: --color=never" "no script(1)"
+fi
 
 # --- malformed input: exit status 1 and the exact message ---------------
 
@@ -450,6 +606,103 @@ else
 	skip "json: a write error exits 1" "no /dev/full"
 fi
 
+# --- --svg --------------------------------------------------------------
+
+# The goldens: the interesting connection of each, or all of them.
+golden vm-client-close "$FIX/vm-client-close.svg" --svg -c 2
+golden vm-server-close "$FIX/vm-server-close.svg" --svg -c 2
+golden vm-ipv6 "$FIX/vm-ipv6.svg" --svg -c 2
+golden vm-refused "$FIX/vm-refused.svg" --svg
+golden vm-syn-timeout "$FIX/vm-syn-timeout.svg" --svg
+golden vm-simul-close "$FIX/vm-simul-close.svg" --svg
+golden vm-self-connect "$FIX/vm-self-connect.svg" --svg
+golden comm-escape "$FIX/comm-escape.svg" --svg
+golden lost "$FIX/lost.svg" --svg
+golden empty "$FIX/empty.svg" --svg
+
+# png_size FILE: "WIDTH HEIGHT" from the PNG's IHDR chunk.
+png_size() {
+	od -An -tu1 -j16 -N8 "$1" | awk '{
+		printf "%d %d\n", (($1 * 256 + $2) * 256 + $3) * 256 + $4,
+			(($5 * 256 + $6) * 256 + $7) * 256 + $8 }'
+}
+
+# svg_renders FILE.svg: well-formed XML, and rsvg-convert draws it as a
+# PNG of the size its <svg> says, not blank: bigger than twice a white
+# PNG of that size (text and lines do not compress like a plain field).
+svg_renders() {
+	xmllint --noout "$1" 2>"$tmp/err" || { diag "$tmp/err"; return 1; }
+	size=$(sed -n 's/^<svg [^>]* width="\([0-9]*\)" height="\([0-9]*\)".*/\1 \2/p' "$1")
+	[ -n "$size" ] || { echo "# $1: no width and height"; return 1; }
+	rsvg-convert -o "$tmp/svg.png" "$1" 2>"$tmp/err" ||
+		{ diag "$tmp/err"; return 1; }
+	got=$(png_size "$tmp/svg.png")
+	[ "$got" = "$size" ] ||
+		{ echo "# $1: PNG is $got, SVG says $size"; return 1; }
+	set -- $size
+	printf '<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s"><rect width="100%%" height="100%%" fill="#fff"/></svg>\n' \
+		"$1" "$2" >"$tmp/blank.svg"
+	rsvg-convert -o "$tmp/blank.png" "$tmp/blank.svg" || return 1
+	[ "$(wc -c <"$tmp/svg.png")" -gt $((2 * $(wc -c <"$tmp/blank.png"))) ] ||
+		{ echo "# PNG as small as a blank one"; return 1; }
+}
+
+if ! command -v xmllint >/dev/null 2>&1 ||
+   ! command -v rsvg-convert >/dev/null 2>&1; then
+	skip "--svg of every fixture renders" \
+		"no xmllint or rsvg-convert: run scripts/deps.sh"
+	skip "--svg: a hostile comm" \
+		"no xmllint or rsvg-convert: run scripts/deps.sh"
+else
+	rc=0
+	for f in "$FIX"/*.txt; do
+		"$TW" --svg "$f" >"$tmp/out.svg" 2>/dev/null &&
+			svg_renders "$tmp/out.svg" || { echo "# $f"; rc=1; }
+	done
+	result $rc "--svg of every fixture is valid XML and renders"
+
+	# Comms of bytes XML must not see raw (C0, DEL, C1, bad UTF-8 of
+	# every kind, a bidi override) and of markup: escaped as \ooo or
+	# entities, valid UTF-8 left as it is.
+	{
+		echo "$HDR"
+		# printf, not echo: dash's echo would decode the \ooo.
+		printf '%s\n' '1 1000000 0 00000a01 4026531840 4 127.0.0.1:41000 127.0.0.1:80 CLOSE SYN_SENT task 11 <&"\001\377\303\251\342\200\256x'
+		printf '%s\n' '2 2000000 0 00000a02 4026531840 4 127.0.0.1:41001 127.0.0.1:80 CLOSE SYN_SENT task 12 \300\200\355\240\200\364\220\200\200'
+		printf '%s\n' '3 3000000 0 00000a03 4026531840 4 127.0.0.1:41002 127.0.0.1:80 CLOSE SYN_SENT task 13 a\302\205b\011c\177\134>'
+	} >"$tmp/in.txt"
+	rc=0
+	"$TW" --svg "$tmp/in.txt" >"$tmp/out.svg" 2>"$tmp/err" &&
+		svg_renders "$tmp/out.svg" || rc=1
+	for want in \
+	    '>&lt;&amp;&quot;\001\377é\342\200\256x[11]<' \
+	    '>\300\200\355\240\200\364\220\200\200[12]<' \
+	    '>a\302\205b\011c\177\134&gt;[13]<'; do
+		grep -aqF "$want" "$tmp/out.svg" || { printf '# no %s\n' "$want"; rc=1; }
+	done
+	# No control character but the newlines, and valid UTF-8.
+	LC_ALL=C tr -d '\n' <"$tmp/out.svg" | LC_ALL=C grep -aq '[[:cntrl:]]' &&
+		{ echo "# a control character"; rc=1; }
+	iconv -f UTF-8 -t UTF-8 "$tmp/out.svg" >/dev/null 2>&1 ||
+		{ echo "# not UTF-8"; rc=1; }
+	result $rc "--svg: a hostile comm is escaped, the XML well-formed"
+fi
+
+# The README's picture is the golden: "make docs" redraws both.
+cmp -s docs/ladder.svg "$FIX/vm-client-close.svg"
+result $? "docs/ladder.svg is what --svg draws now (make docs)"
+
+"$TW" --svg -c 2 -o "$tmp/o.svg" "$FIX/vm-client-close.txt" >"$tmp/out" &&
+	[ ! -s "$tmp/out" ] && cmp -s "$tmp/o.svg" "$FIX/vm-client-close.svg"
+result $? "--svg -o FILE writes the same SVG"
+
+expect_error "usage: --svg with --list" 2 \
+	"tcpwave: --svg draws ladders: no other mode" \
+	"$TW" --svg --list "$FIX/empty.txt"
+expect_error "error: --svg, no such connection" 1 \
+	"tcpwave: no connection 2 (1 in $FIX/vm-refused.txt)" \
+	"$TW" --svg -c 2 "$FIX/vm-refused.txt"
+
 # --- C unit test of the parser -------------------------------------------
 
 if $CC -std=gnu11 -Wall -Wextra -Werror -O2 -Imodule -Iuserspace \
@@ -488,7 +741,7 @@ if [ "${VALGRIND:-1}" = 0 ] || ! command -v valgrind >/dev/null 2>&1; then
 else
 	rc=0
 	for f in "$FIX"/*.txt "$tmp/in.txt"; do
-		for mode in "" --list --json; do
+		for mode in "" --list --json --svg; do
 			valgrind -q --leak-check=full --errors-for-leak-kinds=all \
 				--error-exitcode=99 "$TW" $mode "$f" \
 				>/dev/null 2>"$tmp/err"
