@@ -36,14 +36,15 @@ apt_install() {
 # libxml2-utils (xmllint) and librsvg2-bin (rsvg-convert): the unit tests
 # check that --svg is valid XML that renders, and scripts/docs.sh draws
 # docs/ladder.png.
+# libjansson-dev: the viewer's --json; pkg-config finds its flags; jq
+# checks that output in the unit tests, promtool (package prometheus)
+# the --prometheus output.
 pkgs="build-essential make gcc libc6-dev linux-libc-dev kmod cpio gzip
       busybox-static qemu-system-x86 file xz-utils linux-source-6.1 valgrind
       iproute2 tcpdump libbpf-tools
       dkms mandoc groff-base
-      libxml2-utils librsvg2-bin"
-# The viewer's JSON (-j) is jansson's, found by pkg-config; the unit tests
-# check it with jq, and --prometheus with promtool (package prometheus).
-pkgs="$pkgs pkg-config libjansson-dev jq prometheus"
+      libxml2-utils librsvg2-bin
+      libjansson-dev pkg-config jq prometheus"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -14,6 +14,7 @@
 #include "conn.h"
 #include "filter.h"
 #include "fmt.h"
+#include "json.h"
 #include "ladder.h"
 #include "list.h"
 #include "opts.h"
@@ -469,15 +470,21 @@ static int tw_run_capture(const struct tw_opts *o)
 	if (tw_out_open(&out, o->output))
 		goto out;
 
+	/* A write error shows in ferror(): tw_out_close() reports it. */
 	switch (o->mode) {
 	case TW_MODE_LIST:
-		tw_list_print(out.f, &conns, &o->view);
+		if (o->format == TW_FORMAT_JSON)
+			tw_json_capture(out.f, &conns, &trace, &o->view);
+		else
+			tw_list_print(out.f, &conns, &o->view);
 		break;
 	case TW_MODE_SUMMARY:
 		tw_summary_print(out.f, o, &trace, &conns);
 		break;
 	default:
-		if (o->format == TW_FORMAT_SVG)
+		if (o->format == TW_FORMAT_JSON)
+			tw_json_capture(out.f, &conns, &trace, &o->view);
+		else if (o->format == TW_FORMAT_SVG)
 			tw_svg_print(out.f, &conns, &trace, &o->view);
 		else if (!conns.nconns)
 			fputs("no connections\n", out.f);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "states.h"
 #include "stats.h"
 
@@ -411,76 +412,10 @@ static void tw_jappend(json_t *a, json_t *v)
 		tw_oom();
 }
 
-static json_t *tw_ju64(__u64 v)
-{
-	return json_integer((json_int_t)v);
-}
-
 /* A value that does not exist (no sample): null, as jq expects. */
 static json_t *tw_jns(__u64 v, bool have)
 {
-	return have ? tw_ju64(v) : json_null();
-}
-
-/* The length of the valid UTF-8 sequence at @s (at most @n), or 0. */
-static size_t tw_utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	__u32 cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	cp = s[0] & (0x7f >> len);
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates, above U+10FFFF. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
-/*
- * A comm as a JSON string.  Stand-in for json.c's tw_json_bytes(), with
- * the same rule: valid UTF-8 is kept, every other byte becomes U+FFFD,
- * since jansson takes nothing but UTF-8.
- */
-static json_t *tw_stats_json_comm(const char *s, size_t max)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n = strnlen(s, max), i = 0, len = 0, k;
-	char buf[TCPWAVE_COMM_LEN * 3 + 1];
-	json_t *j;
-
-	if (n > TCPWAVE_COMM_LEN)
-		n = TCPWAVE_COMM_LEN;
-	while (i < n) {
-		k = tw_utf8_len(u + i, n - i);
-		if (k) {
-			memcpy(buf + len, u + i, k);
-			len += k;
-			i += k;
-		} else {
-			memcpy(buf + len, "\xef\xbf\xbd", 3);
-			len += 3;
-			i++;
-		}
-	}
-	j = json_stringn(buf, len);
-	return j;
+	return have ? tw_json_u64(v) : json_null();
 }
 
 static json_t *tw_json_reasons(const __u64 *count)
@@ -492,7 +427,7 @@ static json_t *tw_json_reasons(const __u64 *count)
 	for (k = 0; k < nr; k++)
 		if (count[order[k]])
 			tw_jset(o, tw_stats_reason(order[k]),
-				tw_ju64(count[order[k]]));
+				tw_json_u64(count[order[k]]));
 	return o;
 }
 
@@ -506,14 +441,14 @@ static json_t *tw_json_handshakes(const struct tw_stats *s)
 		json_t *o = json_object();
 
 		tw_dist_summary(&s->hs[side], &d);
-		tw_jset(o, "count", tw_ju64(d.count));
-		tw_jset(o, "failed", tw_ju64(tw_hs_failed(s, side)));
+		tw_jset(o, "count", tw_json_u64(d.count));
+		tw_jset(o, "failed", tw_json_u64(tw_hs_failed(s, side)));
 		tw_jset(o, "min_ns", tw_jns(d.min, d.count));
 		tw_jset(o, "p50_ns", tw_jns(d.p50, d.count));
 		tw_jset(o, "p90_ns", tw_jns(d.p90, d.count));
 		tw_jset(o, "p99_ns", tw_jns(d.p99, d.count));
 		tw_jset(o, "max_ns", tw_jns(d.max, d.count));
-		tw_jset(o, "sum_ns", tw_ju64(d.sum));
+		tw_jset(o, "sum_ns", tw_json_u64(d.sum));
 		tw_jset(o, "failures", tw_json_reasons(s->hs_fail[side]));
 		tw_jset(all, tw_side_name(side), o);
 	}
@@ -539,12 +474,12 @@ static json_t *tw_json_states(const struct tw_stats *s,
 			continue;
 		tw_dist_summary(&s->state_time[st], &d);
 		o = json_object();
-		tw_jset(o, "visits", tw_ju64(d.count));
+		tw_jset(o, "visits", tw_json_u64(d.count));
 		tw_jset(o, "p50_ns", tw_jns(d.p50, d.count));
 		tw_jset(o, "p99_ns", tw_jns(d.p99, d.count));
 		tw_jset(o, "max_ns", tw_jns(d.max, d.count));
-		tw_jset(o, "sum_ns", tw_ju64(d.sum));
-		tw_jset(o, "now", tw_ju64(n->sockets[st]));
+		tw_jset(o, "sum_ns", tw_json_u64(d.sum));
+		tw_jset(o, "now", tw_json_u64(n->sockets[st]));
 		tw_jset(all, tw_state_str(st, name), o);
 	}
 	return all;
@@ -572,7 +507,7 @@ static json_t *tw_json_transitions(const struct tw_stats *s)
 			o = json_object();
 			tw_jset(o, "from", json_string(tw_state_str(from, a)));
 			tw_jset(o, "to", json_string(tw_state_str(to, b)));
-			tw_jset(o, "count", tw_ju64(c));
+			tw_jset(o, "count", tw_json_u64(c));
 			tw_jappend(all, o);
 		}
 	return all;
@@ -585,16 +520,16 @@ static json_t *tw_json_suspects(const struct tw_stats *s,
 	json_t *o = json_object(), *a = json_array();
 	size_t i;
 
-	tw_jset(o, "threshold_ms", tw_ju64(s->close_wait_ns / 1000000));
-	tw_jset(o, "count", tw_ju64(n->nsuspects));
+	tw_jset(o, "threshold_ms", tw_json_u64(s->close_wait_ns / 1000000));
+	tw_jset(o, "count", tw_json_u64(n->nsuspects));
 	for (i = 0; i < n->nsuspects; i++) {
 		const struct tw_suspect *x = &n->suspects[i];
 		json_t *j = json_object();
 
 		tw_jset(j, "cookie", json_string(tw_fmt_cookie(ck, x->cookie)));
-		tw_jset(j, "netns", tw_ju64(x->netns));
+		tw_jset(j, "netns", tw_json_u64(x->netns));
 		if (x->lport) {
-			tw_jset(j, "family", tw_ju64(x->family));
+			tw_jset(j, "family", tw_json_u64(x->family));
 			tw_fmt_ep(ep, x->family, x->laddr, x->lport);
 			tw_jset(j, "laddr", json_string(ep));
 			tw_fmt_ep(ep, x->family, x->raddr, x->rport);
@@ -604,12 +539,12 @@ static json_t *tw_json_suspects(const struct tw_stats *s,
 			tw_jset(j, "laddr", json_null());
 			tw_jset(j, "raddr", json_null());
 		}
-		tw_jset(j, "pid", x->has_owner ? tw_ju64(x->pid) :
+		tw_jset(j, "pid", x->has_owner ? tw_json_u64(x->pid) :
 			json_null());
 		tw_jset(j, "comm", x->has_owner ?
-			tw_stats_json_comm(x->comm, sizeof(x->comm)) :
+			tw_json_bytes(x->comm, sizeof(x->comm)) :
 			json_null());
-		tw_jset(j, "close_wait_ns", tw_ju64(x->age));
+		tw_jset(j, "close_wait_ns", tw_json_u64(x->age));
 		tw_jappend(a, j);
 	}
 	tw_jset(o, "sockets", a);
@@ -637,34 +572,34 @@ int tw_summary_json(FILE *f, const struct tw_stats *s)
 
 	tw_stats_now(s, &n);
 	tw_jset(o, "type", json_string("summary"));
-	tw_jset(o, "now_ns", tw_ju64(n.now));
+	tw_jset(o, "now_ns", tw_json_u64(n.now));
 	tw_jset(o, "now_from", json_string(n.clock ? "clock" :
 					   "last_record"));
 
 	x = json_object();
-	tw_jset(x, "read", tw_ju64(s->records));
-	tw_jset(x, "lost", tw_ju64(s->lost));
-	tw_jset(x, "unknown_events", tw_ju64(s->unknown));
+	tw_jset(x, "read", tw_json_u64(s->records));
+	tw_jset(x, "lost", tw_json_u64(s->lost));
+	tw_jset(x, "unknown_events", tw_json_u64(s->unknown));
 	tw_jset(o, "records", x);
 
 	x = json_object();
-	tw_jset(x, "open", tw_ju64(n.open));
+	tw_jset(x, "open", tw_json_u64(n.open));
 	tw_state_order(order);
 	for (k = 0; k < TW_STATS_NSTATES; k++) {
 		st = order[k];
 		if (n.sockets[st])
 			tw_jset(x, tw_state_str(st, ck),
-				tw_ju64(n.sockets[st]));
+				tw_json_u64(n.sockets[st]));
 	}
-	tw_jset(x, "forgotten", tw_ju64(s->forgotten));
+	tw_jset(x, "forgotten", tw_json_u64(s->forgotten));
 	tw_jset(o, "sockets", x);
 
 	x = json_object();
-	tw_jset(x, "normal", tw_ju64(s->ends_normal));
-	tw_jset(x, "aborted", tw_ju64(s->ends_aborted));
-	tw_jset(x, "handshake_failed", tw_ju64(s->ends_failed));
-	tw_jset(x, "listeners", tw_ju64(s->ends_listener));
-	tw_jset(x, "no_reason", tw_ju64(s->ends_other));
+	tw_jset(x, "normal", tw_json_u64(s->ends_normal));
+	tw_jset(x, "aborted", tw_json_u64(s->ends_aborted));
+	tw_jset(x, "handshake_failed", tw_json_u64(s->ends_failed));
+	tw_jset(x, "listeners", tw_json_u64(s->ends_listener));
+	tw_jset(x, "no_reason", tw_json_u64(s->ends_other));
 	tw_jset(o, "ends", x);
 
 	tw_jset(o, "handshakes", tw_json_handshakes(s));
@@ -673,10 +608,10 @@ int tw_summary_json(FILE *f, const struct tw_stats *s)
 	tw_jset(o, "closes", tw_json_reasons(s->closes));
 
 	x = json_object();
-	tw_jset(x, "entered", tw_ju64(s->tw_entered));
-	tw_jset(x, "now", tw_ju64(n.sockets[TCPWAVE_TIME_WAIT]));
-	tw_jset(x, "expired", tw_ju64(s->tw_expired));
-	tw_jset(x, "killed", tw_ju64(s->tw_killed));
+	tw_jset(x, "entered", tw_json_u64(s->tw_entered));
+	tw_jset(x, "now", tw_json_u64(n.sockets[TCPWAVE_TIME_WAIT]));
+	tw_jset(x, "expired", tw_json_u64(s->tw_expired));
+	tw_jset(x, "killed", tw_json_u64(s->tw_killed));
 	tw_jset(o, "time_wait", x);
 
 	tw_jset(o, "transitions", tw_json_transitions(s));

@@ -7,15 +7,17 @@
 #        UPDATE=1 tests/unit/run.sh     regenerate the expected outputs
 #
 # For each tests/fixtures/NAME.txt the viewer's whole standard output is
-# compared with NAME.ladder (default mode), NAME.ascii (--ascii) and
-# NAME.list (--list), and for some NAME.svg (--svg; every fixture's SVG
-# must be valid XML that rsvg-convert renders); a missing expected file
-# is a failure.  Then error cases (exit status and exact message), the C
-# unit test of the parser, and, when valgrind is installed, a leak check
-# over every fixture.
+# compared with NAME.ladder (default mode), NAME.ascii (--ascii),
+# NAME.list (--list) and NAME.json (--json), and for some NAME.svg
+# (--svg; every fixture's SVG must be valid XML that rsvg-convert
+# renders); a missing expected file is a failure.  Then error cases
+# (exit status and exact message), the JSON output checked by jq against
+# json-schema.jq, the C unit tests of the parser and of json.c, and,
+# when valgrind is installed, a leak check over every fixture.
 #
-# Environment: CC (default cc) builds test_parse.c; VALGRIND=0 skips the
-# leak checks.  Exit status: 0 if every test passed, 1 otherwise.
+# Environment: CC (default cc) builds test_parse.c and test_json.c;
+# VALGRIND=0 skips the leak checks.  Exit status: 0 if every test passed,
+# 1 otherwise.
 set -u
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -293,6 +295,7 @@ for f in "$FIX"/*.txt; do
 	golden "$name" "$FIX/$name.ladder"
 	golden "$name" "$FIX/$name.ascii" --ascii
 	golden "$name" "$FIX/$name.list" --list
+	golden "$name" "$FIX/$name.json" --json
 done
 
 # --- statistics: -s, -s -j, --prometheus ------------------------------
@@ -306,9 +309,10 @@ done
 stats_tests
 
 # IPv4 ladders fit 80 columns; --ascii is never narrower than UTF-8.
+# Not with a comm of 15 bytes that all need escaping: 60 columns alone.
 wide=0
 for f in "$FIX"/*.txt; do
-	case $f in *ipv6*) continue ;; esac
+	case $f in *ipv6* | *comm-bytes*) continue ;; esac
 	"$TW" --ascii "$f" 2>/dev/null |
 		awk -v f="$f" 'length($0) > 80 { print "# " f ": " $0; bad = 1 }
 			       END { exit bad }' || wide=1
@@ -645,6 +649,144 @@ result $? "--help has EXAMPLES and exit status"
 "$TW" -V | grep -q '^tcpwave .* (format 1\.1)$'
 result $? "--version"
 
+# --- JSON Lines ---------------------------------------------------------
+
+SCHEMA=tests/unit/json-schema.jq
+
+# json_lines FILE: every line of FILE is one JSON value on its own, and
+# that value passes the schema.  Says which line failed.
+json_lines() {
+	jq -R -f "$SCHEMA" "$1" >"$tmp/jq" 2>"$tmp/jqerr"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		diag "$tmp/jqerr"
+		return 1
+	fi
+	[ "$(wc -l <"$tmp/jq")" -eq "$(wc -l <"$1")" ] &&
+		! grep -vnx true "$tmp/jq" |
+		sed 's/^/# schema fails at line /' | grep .
+}
+
+if ! command -v jq >/dev/null 2>&1; then
+	echo "# jq not installed: run scripts/deps.sh"
+	result 1 "json: jq is installed"
+else
+	for f in "$FIX"/*.txt; do
+		name=$(basename "$f" .txt)
+		rc=0
+		"$TW" --json "$f" >"$tmp/json" 2>/dev/null || rc=1
+		[ $rc -ne 0 ] || json_lines "$tmp/json" || rc=1
+		# --list --json prints the same objects as --json.
+		"$TW" --list -j "$f" 2>/dev/null | cmp -s - "$tmp/json" || rc=1
+		result $rc "json: $name: every line valid, schema holds"
+	done
+
+	# The schema can fail: a wrong type, a missing key, bad JSON.
+	L='{"type":"lost","count":5,"before_seq":207}'
+	printf '%s\n' "$L" >"$tmp/json"
+	json_lines "$tmp/json"
+	result $? "json: schema accepts a lost object"
+	bad=0
+	for line in '{"type":"lost","count":"5","before_seq":207}' \
+		    '{"type":"lost","count":5}' \
+		    '{"type":"lost","count":5,"before_seq":207,"x":1}' \
+		    '{"type":"nothing"}' "$L$L" "${L%\}}"; do
+		printf '%s\n' "$line" >"$tmp/json"
+		if json_lines "$tmp/json" >/dev/null 2>&1; then
+			echo "# schema passed: $line"
+			bad=1
+		fi
+	done
+	result $bad "json: schema rejects bad objects and bad lines"
+
+	# Comms with any byte (v11-comm-bytes.txt), as JSON strings: each
+	# connection's owner, then its connect transition.  Escaped by
+	# jansson; one U+FFFD per byte of invalid UTF-8 (see its comments).
+	R=$(printf '\357\277\275')
+	{
+		printf '%s\n' '"a\"b\\c'"'"'d"'
+		printf '"\\u0001\\t\\n\\u001B[31m\177"\n'
+		printf '"%s"\n' "$R${R}x$R$R$R$R$R"
+		printf '"\303\251\342\202\254\360\237\230\200"\n'
+		printf '"%s"\n' "$R${R}z$R$R$R$R"
+		printf '"%s"\n' "$R$R$R$R$R$R$R$R$R$R$R$R$R$R$R"
+		printf '"-"\n'
+	} | sed p >"$tmp/want"
+	"$TW" -j "$FIX/v11-comm-bytes.txt" 2>"$tmp/err" |
+		grep -o '"comm":"\([^"\\]\|\\.\)*"' | sed 's/^"comm"://' \
+		>"$tmp/out"
+	diff -u "$tmp/want" "$tmp/out" >"$tmp/diff"
+	rc=$?
+	diag "$tmp/diff"
+	# In characters: 7; 9; 2 + x + 2 + 3; 3 (9 bytes); 2 + z + 4; 15; 1.
+	"$TW" -j "$FIX/v11-comm-bytes.txt" 2>/dev/null | jq -e -s \
+		'map(.client.owner.comm | explode | length) ==
+		 [7, 9, 8, 3, 7, 15, 1]' >/dev/null || {
+		echo "# comm lengths in characters differ"
+		rc=1
+	}
+	result $rc "json: comm bytes escaped exactly, one U+FFFD per bad byte"
+
+	# Format 1.0 captures: the 1.1 fields are null, never 0.
+	rc=0
+	for f in client-close comm-escape ipv6 lost one-sided port-reuse \
+		 server-close; do
+		head -n 1 "$FIX/$f.txt" | grep -q '^# tcpwave 1\.0 ' || rc=1
+		"$TW" -j "$FIX/$f.txt" 2>/dev/null | jq -e -s '
+			[.[] | select(.type == "connection") |
+			 .client, .server | values] as $ends |
+			($ends | length) > 0 and
+			all($ends[]; .iss == null and .irs == null and
+			    .req_cookie == null and .listener_cookie == null and
+			    all(.transitions[]; .event == "state" and
+				.reason == null and .snd_una == null and
+				.snd_nxt == null and .rcv_nxt == null and
+				.iss == null and .irs == null and
+				.link == null))' >/dev/null || {
+			echo "# $f: a 1.1 field is not null"
+			rc=1
+		}
+	done
+	result $rc "json: 1.0 captures give null for the 1.1 fields"
+
+	"$TW" -j "$FIX/v11-lost.txt" 2>/dev/null | head -n 2 >"$tmp/out"
+	printf '%s\n' '{"type":"lost","count":6,"before_seq":6}' \
+		'{"type":"lost","count":2,"before_seq":21}' |
+		cmp -s - "$tmp/out"
+	result $? "json: lost objects first, in order"
+
+	"$TW" -j -c 2 "$FIX/client-close.txt" 2>/dev/null >"$tmp/out" &&
+		[ "$(wc -l <"$tmp/out")" -eq 1 ] &&
+		jq -e '.id == 2 and .listener and .client == null' \
+		"$tmp/out" >/dev/null
+	result $? "json: --conn 2 prints connection 2 alone"
+
+	"$TW" -j -D 9 "$FIX/v11-comm-bytes.txt" 2>/dev/null >"$tmp/out" &&
+		[ "$(wc -l <"$tmp/out")" -eq 7 ] &&
+		"$TW" -j -D 10 "$FIX/v11-comm-bytes.txt" >"$tmp/out" \
+		2>/dev/null && [ ! -s "$tmp/out" ]
+	result $? "json: filters apply"
+
+	"$TW" -j "$FIX/empty.txt" >"$tmp/out" 2>"$tmp/err" &&
+		[ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ]
+	result $? "json: no connections, no lines"
+
+	"$TW" -j -o "$tmp/out.json" "$FIX/client-close.txt" >"$tmp/out" &&
+		[ ! -s "$tmp/out" ] && cmp -s "$tmp/out.json" \
+		"$FIX/client-close.json"
+	result $? "json: -o FILE"
+fi
+
+if [ -w /dev/full ]; then
+	"$TW" -j "$FIX/vm-many.txt" >/dev/full 2>"$tmp/err"
+	rc=$?
+	[ $rc -eq 1 ] && [ "$(cat "$tmp/err")" = \
+		"tcpwave: write error: No space left on device" ]
+	result $? "json: a write error exits 1 (got $rc)"
+else
+	skip "json: a write error exits 1" "no /dev/full"
+fi
+
 # --- --svg --------------------------------------------------------------
 
 # The goldens: the interesting connection of each, or all of them.
@@ -771,6 +913,23 @@ else
 	result 1 "test_stats builds"
 fi
 
+# --- C unit test of json.c ----------------------------------------------
+
+# shellcheck disable=SC2046
+if $CC -std=gnu11 -Wall -Wextra -Werror -O2 -Imodule -Iuserspace \
+	-o "$tmp/test_json" tests/unit/test_json.c userspace/json.c \
+	userspace/conn.c userspace/parse.c userspace/states.c \
+	userspace/fmt.c $(pkg-config --cflags --libs jansson) \
+	2>"$tmp/err"; then
+	"$tmp/test_json" >"$tmp/out" 2>&1
+	rc=$?
+	grep -v '^ok ' "$tmp/out" | sed 's/^/# /'
+	result $rc "test_json ($(grep -c '^ok ' "$tmp/out") checks passed)"
+else
+	diag "$tmp/err"
+	result 1 "test_json builds"
+fi
+
 # --- leaks and memory errors --------------------------------------------
 
 if [ "${VALGRIND:-1}" = 0 ] || ! command -v valgrind >/dev/null 2>&1; then
@@ -778,7 +937,7 @@ if [ "${VALGRIND:-1}" = 0 ] || ! command -v valgrind >/dev/null 2>&1; then
 else
 	rc=0
 	for f in "$FIX"/*.txt "$tmp/in.txt"; do
-		for mode in "" --list --svg -s "-s -j" --prometheus; do
+		for mode in "" --list --json --svg -s "-s -j" --prometheus; do
 			valgrind -q --leak-check=full --errors-for-leak-kinds=all \
 				--error-exitcode=99 "$TW" $mode "$f" \
 				>/dev/null 2>"$tmp/err"
@@ -800,6 +959,12 @@ else
 			--error-exitcode=99 "$tmp/test_stats" >/dev/null 2>"$tmp/err"
 		[ $? -ne 99 ] || { diag "$tmp/err"; false; }
 		result $? "valgrind: test_stats"
+	fi
+	if [ -x "$tmp/test_json" ]; then
+		valgrind -q --leak-check=full --errors-for-leak-kinds=all \
+			--error-exitcode=99 "$tmp/test_json" >/dev/null 2>"$tmp/err"
+		[ $? -ne 99 ] || { diag "$tmp/err"; false; }
+		result $? "valgrind: test_json"
 	fi
 fi
 
