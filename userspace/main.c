@@ -14,6 +14,7 @@
 #include "conn.h"
 #include "filter.h"
 #include "fmt.h"
+#include "follow.h"
 #include "ladder.h"
 #include "list.h"
 #include "opts.h"
@@ -469,6 +470,9 @@ int main(int argc, char **argv)
 
 	tw_parse_args(argc, argv, &o);
 	switch (o.mode) {
+	case TW_MODE_EVENTS:
+		ret = tw_follow_run(&o);
+		break;
 	default:
 		ret = tw_run_capture(&o);
 		break;

@@ -298,7 +298,10 @@ struct tw_end *tw_track_add(struct tw_tracker *t,
 		e->states |= 1u << r->newstate;
 	if (r->newstate == TCPWAVE_SYN_SENT)
 		e->active = true;
-	if (r->newstate == TCPWAVE_LISTEN)
+	/* As conn.c: a syn record's LISTEN is its listener's state. */
+	if (r->event == TCPWAVE_EV_listen ||
+	    (r->event == TCPWAVE_EV_state &&
+	     (r->oldstate == TCPWAVE_LISTEN || r->newstate == TCPWAVE_LISTEN)))
 		e->listener = true;
 	if (r->ctx == TCPWAVE_CTX_task &&
 	    (r->event == TCPWAVE_EV_connect || r->event == TCPWAVE_EV_accept ||
