@@ -29,10 +29,11 @@ apt_install() {
 # packages lack.  The scenario tools that tests/vm/scenarios.sh --flags
 # copies into the VM: iproute2 (ip and tc with netns, veth, bridge, netem
 # and clsact, which busybox's lack), tcpdump (the segments' ground truth)
-# and libbpf-tools (tcpstates, the peer tool).
+# and libbpf-tools (tcpstates, the peer tool).  time: /usr/bin/time -f %M,
+# the peak RSS of tcpwave -E in the unit tests.
 pkgs="build-essential make gcc libc6-dev linux-libc-dev kmod cpio gzip
       busybox-static qemu-system-x86 file xz-utils linux-source-6.1 valgrind
-      iproute2 tcpdump libbpf-tools"
+      iproute2 tcpdump libbpf-tools time"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
