@@ -351,8 +351,10 @@ static void tw_follow_due(struct tw_follow *fw, __u64 now)
 	while (fw->ghead < fw->ngroups &&
 	       fw->groups[fw->ghead].deadline <= now)
 		tw_follow_flush_group(fw, &fw->groups[fw->ghead++]);
-	if (fw->ghead == fw->ngroups)
-		fw->ghead = fw->ngroups = 0;
+	if (fw->ghead == fw->ngroups) {
+		fw->ghead = 0;
+		fw->ngroups = 0;
+	}
 }
 
 /* The connection of @e, over at @ts: queue its ladder. */
