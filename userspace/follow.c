@@ -18,7 +18,6 @@
  * records that trail a CLOSE: the RST a SO_LINGER {1, 0} close sends
  * after its tcp_set_state(), an accept() after the peer's reset.
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
