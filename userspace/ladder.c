@@ -408,6 +408,19 @@ static void tw_ladder_conn(struct tw_ladder *l, const struct tw_conn *conn,
 	tw_timeline_free(&tl);
 }
 
+/*
+ * The ladder of one connection, numbered @id: -E draws each connection
+ * as it ends, numbered in the order they end.
+ */
+void tw_ladder_print_conn(FILE *f, const struct tw_conn *conn, size_t id,
+			  const struct tw_trace *t, const struct tw_view *v)
+{
+	struct tw_ladder l = { .f = f, .v = v };
+
+	tw_ladder_conn(&l, conn, id, t);
+	tw_buf_free(&l.line);
+}
+
 void tw_ladder_print(FILE *f, const struct tw_conns *c,
 		     const struct tw_trace *t, const struct tw_view *v)
 {

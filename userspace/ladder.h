@@ -13,5 +13,7 @@
 
 void tw_ladder_print(FILE *f, const struct tw_conns *c,
 		     const struct tw_trace *t, const struct tw_view *v);
+void tw_ladder_print_conn(FILE *f, const struct tw_conn *conn, size_t id,
+			  const struct tw_trace *t, const struct tw_view *v);
 
 #endif /* TW_LADDER_H */

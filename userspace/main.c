@@ -14,13 +14,14 @@
 #include "conn.h"
 #include "filter.h"
 #include "fmt.h"
+#include "follow.h"
 #include "json.h"
 #include "ladder.h"
 #include "list.h"
 #include "opts.h"
 #include "parse.h"
-#include "svg.h"
 #include "stats.h"
+#include "svg.h"
 
 /* From the top-level VERSION file, as dkms.conf gets it. */
 #ifndef TW_VERSION
@@ -506,6 +507,9 @@ int main(int argc, char **argv)
 
 	tw_parse_args(argc, argv, &o);
 	switch (o.mode) {
+	case TW_MODE_EVENTS:
+		ret = tw_follow_run(&o);
+		break;
 	default:
 		ret = tw_run_capture(&o);
 		break;

@@ -16,12 +16,34 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include "fmt.h"
 #include "stream.h"
 
 #define TW_STREAM_READ	65536
+/*
+ * A record line is under 300 bytes.  Input without a newline in this
+ * many is not ours, and must not grow the buffer without end.
+ */
+#define TW_STREAM_LINE_MAX	65536
+
+/*
+ * The ring is a proc file: regular and empty to stat(), with a poll()
+ * of its own.  Whether it came as $TCPWAVE_PROC, the default path or
+ * FILE ("tcpwave -E /proc/tcpwave"), it is followed; any other regular
+ * file is a capture that ends at its end.
+ */
+static bool tw_stream_is_ring(int fd, const struct stat *st)
+{
+	struct statfs fs;
+
+	return S_ISREG(st->st_mode) && st->st_size == 0 && !fstatfs(fd, &fs) &&
+	       fs.f_type == PROC_SUPER_MAGIC;
+}
 
 /* Open the input of @o.  Returns 0, or -1 after saying why on stderr. */
 int tw_stream_open(struct tw_stream *s, const struct tw_opts *o)
@@ -30,7 +52,6 @@ int tw_stream_open(struct tw_stream *s, const struct tw_opts *o)
 
 	memset(s, 0, sizeof(*s));
 	s->name = o->name;
-	s->ring = o->ring;
 	if (!strcmp(o->path, "-")) {
 		s->fd = STDIN_FILENO;
 	} else {
@@ -45,18 +66,18 @@ int tw_stream_open(struct tw_stream *s, const struct tw_opts *o)
 		}
 	}
 	/*
-	 * The ring is a proc file: "regular", empty to stat(), with a
-	 * poll() of its own.  Any other regular file is a capture that
-	 * ends at its end ($TCPWAVE_PROC may name one, for tests).  Pipes,
-	 * FIFOs and terminals are waited on with poll() and end at end of
-	 * file.
+	 * Any regular file but the ring is a capture that ends at its end
+	 * ($TCPWAVE_PROC may name one, for tests).  Pipes, FIFOs and
+	 * terminals are waited on with poll() and end at end of file.
 	 */
 	if (fstat(s->fd, &st)) {
 		st.st_mode = S_IFREG;
 		st.st_size = 1;
 	}
-	s->ring = o->ring && S_ISREG(st.st_mode) && st.st_size == 0 &&
-		  !strncmp(o->path, "/proc/", 6);
+	s->ring = tw_stream_is_ring(s->fd, &st);
+	/* As dmesg opens /dev/kmsg: caught up must not block in read(). */
+	if (s->ring && !o->ring)
+		fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
 	s->pollable = s->ring || !S_ISREG(st.st_mode);
 	tw_parser_init(&s->p);
 	return 0;
@@ -152,6 +173,10 @@ static enum tw_sev tw_stream_line(struct tw_stream *s,
 			tw_grow((void **)&s->buf, &s->cap, s->len + 1, 1);
 			line = s->buf + s->start;
 			s->start = s->len;
+		} else if (n >= TW_STREAM_LINE_MAX) {
+			fprintf(stderr, "tcpwave: %s:%lu: line too long\n",
+				s->name, s->lineno + 1);
+			return TW_SEV_ERROR;
 		} else {
 			return TW_SEV_IDLE;
 		}

@@ -81,6 +81,10 @@ static void tw_unlink(struct tw_tracker *t, struct tw_end *e)
 void tw_track_remove(struct tw_tracker *t, struct tw_end *e)
 {
 	tw_unlink(t, e);
+	if (t->free_data)
+		t->free_data(e->data);
+	else
+		free(e->data);
 	free(e->recs);
 	free(e);
 }
@@ -176,6 +180,7 @@ static struct tw_end *tw_track_new(struct tw_tracker *t, __u64 cookie,
 	memset(e, 0, sizeof(*e));
 	e->cookie = cookie;
 	e->born_ns = ts;
+	e->since_ns = ts;
 	e->hnext = t->buckets[h];
 	t->buckets[h] = e;
 	e->tnext = t->tuples[0];	/* no tuple yet: tw_track_retuple() */
@@ -190,11 +195,23 @@ static struct tw_end *tw_track_new(struct tw_tracker *t, __u64 cookie,
 	return e;
 }
 
+/*
+ * Room for the records of a whole ordinary life at first: a client's
+ * connect to its timewait socket's expiry, or a server's SYN to its
+ * CLOSE, are 7 records.  tw_grow()'s 16 would double what tens of
+ * thousands of ends hold at once.
+ */
+#define TW_END_RECS	8
+
 static void tw_end_keep(struct tw_tracker *t, struct tw_end *e,
 			const struct tcpwave_record *r)
 {
 	if (!t->keep_recs)
 		return;
+	if (!e->recs_cap) {
+		e->recs = tw_xrealloc(NULL, TW_END_RECS, sizeof(*e->recs));
+		e->recs_cap = TW_END_RECS;
+	}
 	tw_grow((void **)&e->recs, &e->recs_cap, e->nrecs + 1,
 		sizeof(*e->recs));
 	e->recs[e->nrecs++] = *r;
@@ -207,6 +224,10 @@ static void tw_track_fold(struct tw_tracker *t, struct tw_end *e,
 	size_t i;
 
 	e->born_ns = req->born_ns;
+	/* The child goes on in the request socket's SYN_RECV. */
+	e->since_ns = req->since_ns;
+	e->last = req->last;
+	e->nseen += req->nseen;
 	e->states |= req->states;
 	e->nlost_before += req->nlost_before;
 	if (!e->has_owner && req->has_owner) {
@@ -224,21 +245,38 @@ static void tw_track_fold(struct tw_tracker *t, struct tw_end *e,
 		e->recs_cap = req->recs_cap;
 		req->recs = NULL;
 	}
+	if (!e->data) {
+		e->data = req->data;
+		req->data = NULL;
+	}
 	tw_track_remove(t, req);
+}
+
+/*
+ * Whether @r may follow its end's CLOSE in the same life: an rst sent
+ * from CLOSE (tcp_send_active_reset() after tcp_set_state()), an
+ * accept() of a connection the peer already reset.  Anything else under
+ * a closed end's cookie leaves CLOSE: the socket connect()s or
+ * listen()s again, a life of its own.
+ */
+static bool tw_trails_close(const struct tcpwave_record *r)
+{
+	return r->oldstate == TCPWAVE_CLOSE && r->newstate == TCPWAVE_CLOSE;
 }
 
 /*
  * Account record @r to its end, creating the end at its first record.
  * Returns the end; e->done once the record ended its life (the caller
- * draws or reports it, then calls tw_track_remove()).
+ * draws or reports it, then calls tw_track_remove()).  Records that
+ * trail a CLOSE join the closed end while it is there; a record that
+ * starts a new life under the cookie of a closed end replaces it.
  */
 struct tw_end *tw_track_add(struct tw_tracker *t,
 			    const struct tcpwave_record *r)
 {
 	struct tw_end *e = tw_track_find(t, r->cookie), *req;
 
-	if (!e || e->done) {
-		/* A cookie comes back only if its end was evicted. */
+	if (!e || (e->done && !tw_trails_close(r))) {
 		if (e)
 			tw_track_remove(t, e);
 		e = tw_track_new(t, r->cookie, r->ts_ns);
@@ -250,15 +288,20 @@ struct tw_end *tw_track_add(struct tw_tracker *t,
 		if (req && req != e)
 			tw_track_fold(t, e, req);
 	}
-	if (r->newstate != e->last.newstate || !e->last.seq)
+	/* A new end's last.newstate is 0, no state: since_ns is its birth. */
+	if (r->newstate != e->last.newstate && e->nseen)
 		e->since_ns = r->ts_ns;
+	e->nseen++;
 	if (r->event != TCPWAVE_EV_syn && r->oldstate < 32)
 		e->states |= 1u << r->oldstate;
 	if (r->newstate < 32)
 		e->states |= 1u << r->newstate;
 	if (r->newstate == TCPWAVE_SYN_SENT)
 		e->active = true;
-	if (r->newstate == TCPWAVE_LISTEN)
+	/* As conn.c: a syn record's LISTEN is its listener's state. */
+	if (r->event == TCPWAVE_EV_listen ||
+	    (r->event == TCPWAVE_EV_state &&
+	     (r->oldstate == TCPWAVE_LISTEN || r->newstate == TCPWAVE_LISTEN)))
 		e->listener = true;
 	if (r->ctx == TCPWAVE_CTX_task &&
 	    (r->event == TCPWAVE_EV_connect || r->event == TCPWAVE_EV_accept ||

@@ -17,6 +17,7 @@ struct tw_end {
 	__u64 cookie;
 	struct tcpwave_record last;	/* its newest record: tuple, state */
 	__u64 born_ns;			/* ts_ns of its first record */
+	__u64 nseen;			/* records accounted to it */
 	__u64 since_ns;			/* when it entered last.newstate */
 	bool has_owner;			/* from connect, accept or listen */
 	__u32 pid;
@@ -33,6 +34,7 @@ struct tw_end {
 	struct tcpwave_record *recs;	/* if the tracker keeps them */
 	size_t nrecs;
 	size_t recs_cap;
+	void *data;			/* the caller's: t->free_data()d */
 	/* private */
 	size_t tkey;			/* tuple bucket, both ends alike */
 	struct tw_end *tnext;
@@ -51,6 +53,7 @@ struct tw_tracker {
 	struct tw_end *oldest;
 	struct tw_end *newest;
 	__u64 evicted;			/* ends dropped to stay bounded */
+	void (*free_data)(void *data);	/* frees tw_end.data; NULL: free() */
 };
 
 void tw_track_init(struct tw_tracker *t, bool keep_recs, size_t max_ends);

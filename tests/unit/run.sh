@@ -10,10 +10,14 @@
 # compared with NAME.ladder (default mode), NAME.ascii (--ascii),
 # NAME.list (--list) and NAME.json (--json), and for some NAME.svg
 # (--svg; every fixture's SVG must be valid XML that rsvg-convert
-# renders); a missing expected file is a failure.  Then error cases
-# (exit status and exact message), the JSON output checked by jq against
-# json-schema.jq, the C unit tests of the parser and of json.c, and,
-# when valgrind is installed, a leak check over every fixture.
+# renders), NAME.summary, NAME.summary.json and NAME.prom (-s, -s -j,
+# --prometheus) and NAME.events (-E); a missing expected file is a
+# failure.  Then error cases (exit status and exact message), the JSON
+# output checked by jq against json-schema.jq, -E on a FIFO fed slowly,
+# signals and a long synthetic stream (tests/unit/follow-gen.awk) for its
+# memory, the C unit tests of the parser, of json.c and of the
+# statistics engine, and, when valgrind is installed, a leak check over
+# every fixture.
 #
 # Environment: CC (default cc) builds test_parse.c and test_json.c;
 # VALGRIND=0 skips the leak checks.  Exit status: 0 if every test passed,
@@ -884,6 +888,205 @@ expect_error "error: --svg, no such connection" 1 \
 	"tcpwave: no connection 2 (1 in $FIX/vm-refused.txt)" \
 	"$TW" --svg -c 2 "$FIX/vm-refused.txt"
 
+# --- -E, --events: following the records as they come --------------------
+
+for name in vm-many vm-client-close vm-simul-close vm-ipv6 vm-abort lost \
+	    v11-lost empty; do
+	golden "$name" "$FIX/$name.events" -E
+done
+golden vm-ipv6 "$FIX/vm-ipv6.events-wide" -E --wide
+golden vm-abort "$FIX/vm-abort.events-color" -E --color=always
+
+# A transition line: the time since the first record, then the cookie.
+EVENT_LINE='^ *[0-9]+\.[0-9]{3}  [0-9a-f]{8,16}  '
+
+# blocks FILE: the ladders in a viewer's output, one per line, without
+# their numbers, sorted.
+blocks() {
+	awk '/^(connection|listener) [0-9]+: / {
+		b = 1; sub(/ [0-9]+: /, " N: "); s = $0; next }
+	     b && /^$/ { print s; b = 0; next }
+	     b { s = s "|" $0 }
+	     END { if (b) print s }' "$1" | sort
+}
+
+# -E draws each ladder from the records of one connection alone: it must
+# be the ladder the whole capture gives, lost records included.  And
+# every record is one line.
+bad=""
+badn=""
+for f in "$FIX"/*.txt; do
+	name=$(basename "$f" .txt)
+	"$TW" "$f" >"$tmp/cap" 2>/dev/null
+	"$TW" -E "$f" >"$tmp/ev" 2>/dev/null || bad="$bad $name(status)"
+	blocks "$tmp/cap" >"$tmp/cap.b"
+	blocks "$tmp/ev" >"$tmp/ev.b"
+	cmp -s "$tmp/cap.b" "$tmp/ev.b" || bad="$bad $name"
+	[ "$(grep -c '^[0-9]' "$f")" = "$(grep -Ec "$EVENT_LINE" "$tmp/ev")" ] ||
+		badn="$badn $name"
+done
+[ -z "$bad" ] || echo "# ladders differ:$bad"
+[ -z "$bad" ]
+result $? "-E: every ladder is the capture's ladder of that connection"
+[ -z "$badn" ] || echo "# records and lines differ:$badn"
+[ -z "$badn" ]
+result $? "-E: one line per record"
+
+# efilter NAME AWK-TEST ARGS...: the lines of -E ARGS on vm-many are those
+# of the records AWK-TEST picks, in their order.
+efilter() {
+	name=$1 test=$2
+	shift 2
+	awk '$1 !~ /^#/ && ('"$test"') { print $4, $9 "->" $10, $14 }' \
+		"$FIX/vm-many.txt" >"$tmp/want"
+	"$TW" -E -a "$@" "$FIX/vm-many.txt" 2>"$tmp/err" |
+		grep -E "$EVENT_LINE" | awk '{ print $2, $6, $8 }' >"$tmp/got"
+	if [ -s "$tmp/want" ] && cmp -s "$tmp/want" "$tmp/got"; then
+		result 0 "-E $*: $name ($(wc -l <"$tmp/got") lines)"
+	else
+		diff "$tmp/want" "$tmp/got" | head -n 10 | sed 's/^/# /'
+		result 1 "-E $*: $name"
+	fi
+}
+efilter "the local port's records" '$7 ~ /:5555$/' -L 5555
+efilter "the remote port's records" '$8 ~ /:44026$/' -D 44026
+efilter "records into the state" '$10 == "TIME_WAIT"' --state time-wait
+efilter "records into either state" \
+	'$10 == "CLOSE_WAIT" || $10 == "LAST_ACK"' --state CLOSE_WAIT,last-ack
+efilter "both filters" '$7 ~ /:5555$/ && $10 == "CLOSE"' -L 5555 --state closed
+
+# The ladders of a filtered stream are the connections the filters pass.
+"$TW" -E -D 5555 "$FIX/vm-client-close.txt" >"$tmp/out" 2>&1 &&
+	[ "$(grep -c '^connection ' "$tmp/out")" = 1 ] &&
+	! grep -q '^listener ' "$tmp/out"
+result $? "-E -D 5555: the connection's ladder, not the listener's"
+"$TW" -E -p 4242 "$FIX/vm-client-close.txt" >"$tmp/out" 2>&1 &&
+	[ "$(wc -l <"$tmp/out")" = 1 ]
+result $? "-E -p: nobody's pid gives the header alone"
+
+# A pipe is read as it comes: the first lines are out while its writer
+# still sleeps, and the stream ends with the pipe.
+mkfifo "$tmp/fifo"
+(sed -n 1,3p "$FIX/vm-client-close.txt"; sleep 3
+ sed -n '4,$p' "$FIX/vm-client-close.txt") >"$tmp/fifo" &
+writer=$!
+timeout 30 "$TW" -E "$tmp/fifo" >"$tmp/out" 2>"$tmp/err" &
+follower=$!
+i=0
+while [ $i -lt 50 ] && ! grep -q 'SYN_SENT' "$tmp/out"; do
+	sleep 0.1
+	i=$((i + 1))
+done
+early=$(grep -Ec "$EVENT_LINE" "$tmp/out")
+kill -0 $writer 2>/dev/null
+asleep=$?
+wait $follower
+rc=$?
+wait $writer
+"$TW" -E "$FIX/vm-client-close.txt" >"$tmp/want"
+echo "# $early lines out after $((i * 100)) ms, the writer still asleep: $([ $asleep = 0 ] && echo yes || echo no)"
+[ "$early" = 2 ] && [ $asleep = 0 ] && [ $rc = 0 ] &&
+	cmp -s "$tmp/want" "$tmp/out" && [ ! -s "$tmp/err" ]
+result $? "-E streams a pipe: lines before the writer is done, all by its end"
+
+# stop_by SIG: a follower waiting for more stops on SIG, with status 0,
+# its lines out, and no ladder of connections not over.
+stop_by() {
+	rm -f "$tmp/fifo"
+	mkfifo "$tmp/fifo"
+	(sed -n 1,4p "$FIX/vm-client-close.txt"; exec sleep 30) >"$tmp/fifo" &
+	writer=$!
+	timeout 30 "$TW" -E "$tmp/fifo" >"$tmp/out" 2>"$tmp/err" &
+	follower=$!
+	i=0
+	while [ $i -lt 50 ] && [ "$(grep -Ec "$EVENT_LINE" "$tmp/out")" != 3 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -"$1" $follower
+	wait $follower
+	rc=$?
+	kill $writer 2>/dev/null
+	wait $writer 2>/dev/null
+	[ $rc = 0 ] && [ "$(grep -Ec "$EVENT_LINE" "$tmp/out")" = 3 ] &&
+		! grep -q 'in progress' "$tmp/out" && [ ! -s "$tmp/err" ]
+	result $? "-E stops on SIG$1 with status 0 (got $rc)"
+}
+stop_by INT
+stop_by TERM
+
+# A reader that goes away ends the follower quietly: SIGPIPE.
+awk -v n=3000 -f tests/unit/follow-gen.awk >"$tmp/gen.txt"
+("$TW" -E "$tmp/gen.txt" 2>"$tmp/err"; echo $? >"$tmp/rc") | head -n 1 >/dev/null
+[ "$(cat "$tmp/rc")" = 0 ] && [ ! -s "$tmp/err" ]
+result $? "-E | head: status 0, nothing on stderr (got $(cat "$tmp/rc"))"
+
+# expect_error_E NAME STATUS MESSAGE ARGS...: -E exits STATUS, and the
+# first line of its standard error is MESSAGE.
+expect_error_E() {
+	name=$1 status=$2 msg=$3
+	shift 3
+	"$TW" -E "$@" >/dev/null 2>"$tmp/err" </dev/null
+	rc=$?
+	got=$(head -n 1 "$tmp/err")
+	if [ $rc -eq "$status" ] && [ "$got" = "$msg" ]; then
+		result 0 "$name"
+	else
+		printf '# expected status %s, got %s\n' "$status" "$rc"
+		printf '# expected: %s\n# got:      %s\n' "$msg" "$got"
+		result 1 "$name"
+	fi
+}
+expect_error_E "usage: -E --json, not yet" 2 \
+	"tcpwave: --events writes text only, for now: no --json or --prometheus" \
+	-j "$FIX/empty.txt"
+expect_error_E "usage: -E --prometheus, not yet" 2 \
+	"tcpwave: --events writes text only, for now: no --json or --prometheus" \
+	--prometheus "$FIX/empty.txt"
+expect_error_E "usage: -E --conn" 2 \
+	"tcpwave: --conn picks a connection of a capture: not with --events" \
+	-c 1 "$FIX/empty.txt"
+with_record "18 1 0 00001004 4026531840"
+expect_error_E "error: -E on a malformed line" 1 \
+	"tcpwave: $tmp/in.txt:3: expected 13 fields, got 5" "$tmp/in.txt"
+{ echo "$HDR"; head -c 70000 /dev/zero | tr '\0' 7; } >"$tmp/in.txt"
+expect_error_E "error: -E on a line without end" 1 \
+	"tcpwave: $tmp/in.txt:2: line too long" "$tmp/in.txt"
+expect_error_E "error: -E, no such file" 1 \
+	"tcpwave: cannot open $tmp/none.txt: No such file or directory" \
+	"$tmp/none.txt"
+
+# More ends alive than it follows: the oldest are dropped, and said so.
+awk -v h="$HDR11" 'BEGIN { print h
+	for (i = 0; i < 70000; i++)
+		printf "%d %d 0 %08x 1 4 10.0.0.1:%d 10.0.0.2:80 CLOSE SYN_SENT task 1 x connect - - - - 1 - -\n",
+			i, 1000000 + i, i + 16, 1024 + i % 60000 }' >"$tmp/many.txt"
+"$TW" -E "$tmp/many.txt" 2>"$tmp/err" >"$tmp/out"
+rc=$?
+[ $rc = 0 ] && [ "$(cat "$tmp/err")" = \
+	"tcpwave: 4464 connection ends dropped unfinished: more than 65536 followed at once" ] &&
+	[ "$(grep -c '^connection ' "$tmp/out")" = 65536 ]
+result $? "-E: at most 65536 ends followed; the dropped ones told on stderr"
+
+# Memory stays flat however long it runs: finished connections are
+# flushed.  Peak RSS for 30000 and for 300000 connections.
+if [ -x /usr/bin/time ]; then
+	rss() {
+		awk -v n="$1" -f tests/unit/follow-gen.awk |
+			/usr/bin/time -f %M -o "$tmp/rss" "$TW" -E - 2>"$tmp/err" |
+			grep -c '^connection ' >"$tmp/count"
+		echo "$(cat "$tmp/count") $(tail -n 1 "$tmp/rss") $(wc -c <"$tmp/err")"
+	}
+	# connections drawn, KiB, bytes on stderr (dropped ends), twice
+	set -- $(rss 30000) $(rss 300000)
+	echo "# peak RSS: $2 KiB for $1 connections, $5 KiB for $4"
+	[ "$1" = 30000 ] && [ "$4" = 300000 ] && [ "$3" = 0 ] && [ "$6" = 0 ] &&
+		[ $(($5 * 100)) -le $(($2 * 120)) ]
+	result $? "-E: memory flat over 300000 connections ($2 KiB, then $5 KiB)"
+else
+	skip "-E: memory flat" "no /usr/bin/time (scripts/deps.sh installs it)"
+fi
+
 # --- C unit test of the parser -------------------------------------------
 
 if $CC -std=gnu11 -Wall -Wextra -Werror -O2 -Imodule -Iuserspace \
@@ -937,7 +1140,7 @@ if [ "${VALGRIND:-1}" = 0 ] || ! command -v valgrind >/dev/null 2>&1; then
 else
 	rc=0
 	for f in "$FIX"/*.txt "$tmp/in.txt"; do
-		for mode in "" --list --json --svg -s "-s -j" --prometheus; do
+		for mode in "" --list --json --svg -s "-s -j" --prometheus -E; do
 			valgrind -q --leak-check=full --errors-for-leak-kinds=all \
 				--error-exitcode=99 "$TW" $mode "$f" \
 				>/dev/null 2>"$tmp/err"

@@ -221,12 +221,25 @@ expect_owner() {
 # --- scenario 1: the client closes first, and its TIME_WAIT expires ------
 
 load
+# tcpwave -E follows this traffic as it happens (checked further down),
+# and then a refused connect().
+tcpwave -E -a >"$out/follow.out" 2>"$out/follow.err" &
+follower=$!
 tcpwave-traffic client-close >"$out/client-close.conn" 2>&1 ||
 	not_ok "client-close: tcpwave-traffic"
+sleep 2
+cp "$out/follow.out" "$out/follow.early"
 # The client's timewait socket lives TCP_TIMEWAIT_LEN (60 s) from the
 # server's FIN; the timer wheel may fire it a little late.
-sleep 64
+sleep 62
 cat /proc/tcpwave >"$out/client-close.txt"
+tcpwave-traffic refused >"$out/follow-refused.conn" 2>&1 ||
+	not_ok "follow: tcpwave-traffic refused"
+sleep 2
+kill -INT $follower
+wait $follower
+follow_rc=$?
+cat /proc/tcpwave >"$out/follow.ring"
 rmmod tcpwave
 conn_vars client-close
 expect_seq "client-close: client sequence, TIME_WAIT to its expiry" "$cap" "$c" \
@@ -262,6 +275,62 @@ check "client-close: timestamps never go back" sh -c \
 check "client-close: no port 0 in any record but a listener's remote" sh -c \
 	"! awk '\$1 !~ /^#/ && \$9 != \"LISTEN\" && \$10 != \"LISTEN\" && (\$7 ~ /:0\$/ || \$8 ~ /:0\$/)' $cap | grep -q ."
 expect_ladder "client-close: ladder" "$cap" "$expected/client-close.ladder"
+
+# --- tcpwave -E on the live ring, beside scenario 1 ----------------------
+
+# A line of tcpwave -E: the time, then the cookie (ladder rows have none).
+EVENT_LINE='^ *[0-9]+\.[0-9]{3}  [0-9a-f]{8,16}  '
+
+# follow_lines FILE: "cookie OLD->NEW event" of each line of tcpwave -E -a.
+follow_lines() {
+	grep -E "$EVENT_LINE" "$1" | awk '{ print $2, $6, $8 }'
+}
+
+# ladders FILE: the ladders of a viewer's output, one per line, without
+# their numbers, sorted.
+ladders() {
+	awk '/^(connection|listener) [0-9]+: / {
+		b = 1; sub(/ [0-9]+: /, " N: "); s = $0; next }
+	     b && /^$/ { print s; b = 0; next }
+	     b { s = s "|" $0 }
+	     END { if (b) print s }' "$1" | sort
+}
+
+check "follow: -E stops on SIGINT with status 0 ($follow_rc), nothing on stderr" \
+	sh -c "[ '$follow_rc' = 0 ] && [ ! -s $out/follow.err ]"
+conn_vars client-close
+check "follow: the server's CLOSE was out while the client was in TIME_WAIT" \
+	grep -q "^ *[0-9.]*  $s  .* LAST_ACK->CLOSE " "$out/follow.early"
+awk '$1 !~ /^#/ { print $4, $9 "->" $10, $14 }' "$out/follow.ring" \
+	>"$out/follow.want"
+follow_lines "$out/follow.out" >"$out/follow.got"
+if [ -s "$out/follow.want" ] && cmp -s "$out/follow.want" "$out/follow.got"; then
+	ok "follow: each of the ring's $(wc -l <"$out/follow.want") records is a line, in order"
+else
+	not_ok "follow: each of the ring's records is a line, in order"
+	diff "$out/follow.want" "$out/follow.got" | diag
+fi
+# Its ladders are those of the listener and the client-close connection
+# (drawn once the client's TIME_WAIT ended) and of the refused connect(),
+# each as a capture of their records draws it.
+# tcpwave-traffic refused names no cookie: its socket's is the one the
+# ring says was refused.
+rc_ck=$(awk '$15 == "refused" { print $4; exit }' "$out/follow.ring")
+awk -v c="$rc_ck" '/^#/ || ($4 "") == (c "")' "$out/follow.ring" \
+	>"$out/follow-refused.txt"
+tcpwave -a "$cap" >"$out/follow.l1"
+tcpwave -a "$out/follow-refused.txt" >"$out/follow.l2"
+{ ladders "$out/follow.l1"; ladders "$out/follow.l2"; } | sort >"$out/follow.lwant"
+ladders "$out/follow.out" >"$out/follow.lgot"
+if [ "$(wc -l <"$out/follow.lwant")" = 3 ] &&
+   grep -q "client ends in CLOSE (expired)" "$out/follow.lwant" &&
+   grep -q "server refused the connection" "$out/follow.lwant" &&
+   cmp -s "$out/follow.lwant" "$out/follow.lgot"; then
+	ok "follow: the listener's, client-close's and refused ladders, as captures draw them"
+else
+	not_ok "follow: the listener's, client-close's and refused ladders, as captures draw them"
+	diff "$out/follow.lwant" "$out/follow.lgot" | tr '|' '\n' | diag
+fi
 
 # --- scenario 2: the server closes first ---------------------------------
 
@@ -616,6 +685,36 @@ check "overflow: the lost count is in the stats" \
 	grep -qx "reader_lost $lost" /proc/tcpwave_stats
 check "overflow: the first record after the loss has seq = lost" sh -c \
 	"grep -A1 '^# lost' $out/small | tail -n 1 | grep -q '^$lost '"
+rmmod tcpwave
+
+# tcpwave -E stopped while a ring too small fills: it tells what it lost,
+# and every record is either a line or lost.
+load ring_records=64
+tcpwave -E -a >"$out/flost.out" 2>"$out/flost.err" &
+follower=$!
+sleep 1
+kill -STOP $follower
+tcpwave-traffic -n 100 -c 4 many >/dev/null
+kill -CONT $follower
+sleep 3
+written=$(awk '$1 == "records_written" { print $2 }' /proc/tcpwave_stats)
+kill -INT $follower
+wait $follower
+frc=$?
+printed=$(grep -Ec "$EVENT_LINE" "$out/flost.out")
+told=$(sed -n 's/^tcpwave: \([0-9]*\) records lost (ring overwritten)$/\1/p' \
+	"$out/flost.err" | awk '{ s += $1 } END { print s + 0 }')
+marked=$(sed -n 's/^--- \([0-9]*\) records lost (ring overwritten) ---$/\1/p' \
+	"$out/flost.out" | awk '{ s += $1 } END { print s + 0 }')
+if [ "$frc" = 0 ] && [ "$told" -gt 0 ] && [ "$marked" = "$told" ] &&
+   [ $((printed + told)) = "$written" ]; then
+	ok "follow overflow: lines ($printed) + lost ($told) = written ($written)"
+else
+	not_ok "follow overflow: lines ($printed) + lost ($told, $marked in the stream) = written ($written), status $frc"
+	diag <"$out/flost.err"
+fi
+check "follow overflow: the stats count the same loss" \
+	grep -qx "reader_lost $told" /proc/tcpwave_stats
 rmmod tcpwave
 
 # --- unloading under load -----------------------------------------------

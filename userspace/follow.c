@@ -1,0 +1,1039 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * follow.c - "-E", "--events", "--follow" (follow.h): every transition as
+ * a line as soon as it is read, as "ss -E" and tcpstates print them, and
+ * every connection's ladder once it is over.
+ *
+ * Records come from stream.c: from the ring, waiting in poll() when
+ * caught up; from a pipe or a file, to its end.  track.c follows each
+ * connection end and keeps its records.  An end is over at its record
+ * into CLOSE; a connection when its traced ends are all over (a listener
+ * alone, or an end whose peer is not traced).  Its ladder is then drawn
+ * from a capture of its own records only, and its memory freed: so the
+ * viewer's memory is the connections alive at once, however many days
+ * it runs.  At most TW_FOLLOW_MAX_ENDS ends are followed; beyond that
+ * the oldest is dropped, and standard error says so.
+ *
+ * A ladder waits TW_FOLLOW_GRACE_NS after the last end closed, for the
+ * records that trail a CLOSE: the RST a SO_LINGER {1, 0} close sends
+ * after its tcp_set_state(), an accept() after the peer's reset.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "filter.h"
+#include "follow.h"
+#include "fmt.h"
+#include "ladder.h"
+#include "states.h"
+#include "stream.h"
+
+/*
+ * Connection ends followed at once.  An end holds about 1.5 KiB with
+ * its records, so this bounds the viewer near 100 MiB.  It is some 500
+ * new loopback connections a second, both of whose ends the kernel
+ * keeps for 60 s of TIME_WAIT, or twice that to hosts not traced.
+ */
+#define TW_FOLLOW_MAX_ENDS	65536
+#define TW_FOLLOW_GRACE_NS	100000000ULL	/* 100 ms */
+#define TW_FOLLOW_TICK_MS	1000
+/* Losses remembered per end; more are added up into the last one. */
+#define TW_FOLLOW_MARKS		8
+/* Ends drawn lately, whose trailing records are no new connection. */
+#define TW_FOLLOW_RECENT	256
+
+/* "# lost count", just before the record of seq @next. */
+struct tw_mark {
+	__u64 count;
+	__u64 next;
+};
+
+/* What follow.c keeps of an end beyond track.c: tw_end.data. */
+struct tw_fend {
+	/* The listen record of its listener, for a server end not accepted. */
+	struct tcpwave_record *lrec;
+	/* Format 1.0: the record that named its owner (tw_sock_owner()). */
+	bool has_v10_owner;
+	__u64 v10_owner_seq;
+	bool pending;			/* over: its ladder is due */
+	struct tw_mark *marks;		/* losses while it lived */
+	size_t nmarks;
+};
+
+/* A connection over, its ladder due at @deadline (ts_ns). */
+struct tw_group {
+	__u64 cookie[2];
+	size_t n;
+	__u64 deadline;
+};
+
+struct tw_recent {
+	__u64 cookie;
+	bool has_owner;
+	__u32 pid;
+	char comm[TCPWAVE_COMM_LEN];
+};
+
+struct tw_follow {
+	const struct tw_opts *o;
+	const struct tw_fsink *sink;
+	struct tw_fout out;
+	struct tw_stream s;
+	struct tw_tracker t;
+	bool has_t0;
+	__u64 t0;
+	__u64 lost_pending;		/* lost before the next record */
+	bool has_last_loss;
+	struct tw_mark last_loss;
+	struct tw_group *groups;	/* due ladders, oldest first */
+	size_t ghead;
+	size_t ngroups;
+	size_t gcap;
+	struct tw_recent recent[TW_FOLLOW_RECENT];
+	size_t nrecent;
+	size_t nconns;			/* ladders drawn: their numbers */
+	__u64 evicted_told;
+	__u64 evicted_seen;		/* by tw_follow_orphans() */
+	__u64 tick_ns;
+};
+
+static volatile sig_atomic_t tw_follow_sig;
+
+static void tw_follow_on_signal(int sig)
+{
+	tw_follow_sig = sig;
+}
+
+/*
+ * Without SA_RESTART, so that a signal ends the wait in poll() with
+ * EINTR.  A signal just before poll() is seen at the next wake-up at
+ * the latest: the wait never exceeds TW_FOLLOW_TICK_MS.
+ */
+static void tw_follow_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGPIPE };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = tw_follow_on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* CLOCK_MONOTONIC, the clock of the records' ts_ns, in ns. */
+static __u64 tw_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void tw_fend_free(void *data)
+{
+	struct tw_fend *fd = data;
+
+	if (!fd)
+		return;
+	free(fd->lrec);
+	free(fd->marks);
+	free(fd);
+}
+
+static struct tw_fend *tw_fend(struct tw_end *e)
+{
+	if (!e->data) {
+		e->data = tw_xrealloc(NULL, 1, sizeof(struct tw_fend));
+		memset(e->data, 0, sizeof(struct tw_fend));
+	}
+	return e->data;
+}
+
+static void tw_fend_mark(struct tw_fend *fd, const struct tw_mark *m)
+{
+	size_t i;
+
+	for (i = 0; i < fd->nmarks; i++)
+		if (fd->marks[i].next == m->next)
+			return;
+	if (!fd->marks)
+		fd->marks = tw_xrealloc(NULL, TW_FOLLOW_MARKS,
+					sizeof(*fd->marks));
+	if (fd->nmarks == TW_FOLLOW_MARKS) {
+		/* Later in its life still: the ladder says as much. */
+		fd->marks[fd->nmarks - 1].count += m->count;
+		fd->marks[fd->nmarks - 1].next = m->next;
+		return;
+	}
+	fd->marks[fd->nmarks++] = *m;
+}
+
+/* Its owner, from its own records or its listener's; false if unknown. */
+static bool tw_follow_owner(const struct tw_end *e, __u32 *pid,
+			    const char **comm)
+{
+	const struct tw_fend *fd = e->data;
+
+	if (e->has_owner) {
+		*pid = e->pid;
+		*comm = e->comm;
+		return true;
+	}
+	if (fd && fd->lrec) {
+		*pid = fd->lrec->pid;
+		*comm = fd->lrec->comm;
+		return true;
+	}
+	return false;
+}
+
+/* --- drawing a connection ------------------------------------------- */
+
+static int tw_cmp_seq(const void *pa, const void *pb)
+{
+	const struct tcpwave_record *a = pa, *b = pb;
+
+	if (a->seq != b->seq)
+		return a->seq < b->seq ? -1 : 1;
+	return (a->ts_ns > b->ts_ns) - (a->ts_ns < b->ts_ns);
+}
+
+/*
+ * The capture of @n ends alone, as if read from a file: their records
+ * in seq order, the listen record that names an unaccepted server end's
+ * owner, and each loss they lived through before the first of their
+ * records that followed it, where tw_conn_lost() and
+ * tw_conn_lost_before() look for it.
+ */
+static void tw_follow_trace(struct tw_trace *t, struct tw_end **ends,
+			    size_t n)
+{
+	size_t total = 0, i, j, k;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < n; i++)
+		total += ends[i]->nrecs + 1;
+	t->recs = tw_xrealloc(NULL, total, sizeof(*t->recs));
+	for (i = 0; i < n; i++) {
+		const struct tw_fend *fd = ends[i]->data;
+
+		memcpy(t->recs + t->nrecs, ends[i]->recs,
+		       ends[i]->nrecs * sizeof(*t->recs));
+		t->nrecs += ends[i]->nrecs;
+		if (!ends[i]->has_owner && fd && fd->lrec)
+			t->recs[t->nrecs++] = *fd->lrec;
+	}
+	qsort(t->recs, t->nrecs, sizeof(*t->recs), tw_cmp_seq);
+
+	t->v10 = tw_xrealloc(NULL, t->nrecs, sizeof(*t->v10));
+	for (k = 0; k < t->nrecs; k++) {
+		t->v10[k] = false;
+		for (i = 0; i < n; i++) {
+			const struct tw_fend *fd = ends[i]->data;
+
+			if (fd && fd->has_v10_owner &&
+			    fd->v10_owner_seq == t->recs[k].seq &&
+			    ends[i]->cookie == t->recs[k].cookie)
+				t->v10[k] = true;
+		}
+	}
+
+	for (i = 0; i < n; i++) {
+		const struct tw_fend *fd = ends[i]->data;
+
+		for (j = 0; fd && j < fd->nmarks; j++) {
+			const struct tw_mark *m = &fd->marks[j];
+
+			for (k = 0; k < t->nlost; k++)
+				if (t->recs[t->lost[k].before].seq == m->next)
+					break;
+			if (k < t->nlost)
+				continue;	/* the other end's too */
+			for (k = 0; k < t->nrecs; k++)
+				if (t->recs[k].seq >= m->next)
+					break;
+			if (k == t->nrecs)
+				continue;	/* after all of it */
+			tw_grow((void **)&t->lost, &t->lost_cap, t->nlost + 1,
+				sizeof(*t->lost));
+			t->lost[t->nlost].count = m->count;
+			t->lost[t->nlost].before = k;
+			t->nlost++;
+		}
+	}
+}
+
+/*
+ * Whether @conn is a listener brought in by its listen record alone (for
+ * its owner): that one is drawn when it closes, not with its children.
+ */
+static bool tw_follow_guest(const struct tw_conn *conn, struct tw_end **ends,
+			    size_t n)
+{
+	size_t i;
+
+	if (!conn->listener)
+		return false;
+	for (i = 0; i < n; i++)
+		if (ends[i]->cookie == conn->server->cookie)
+			return false;
+	return true;
+}
+
+/* Draw the connection of @n ends (those that pass the filters). */
+static void tw_follow_draw(struct tw_follow *fw, struct tw_end **ends,
+			   size_t n, bool in_progress)
+{
+	struct tw_trace t;
+	struct tw_conns c;
+	size_t i, m = 0;
+
+	tw_follow_trace(&t, ends, n);
+	tw_conns_build(&t, &c);
+	for (i = 0; i < c.nconns; i++)
+		if (!tw_follow_guest(&c.conns[i], ends, n))
+			c.conns[m++] = c.conns[i];
+	c.nconns = m;
+	tw_filter_conns(&fw->o->filter, &c);
+	for (i = 0; i < c.nconns; i++)
+		if (fw->sink->conn)
+			fw->sink->conn(&fw->out, &c.conns[i], &t, ++fw->nconns,
+				       in_progress);
+	tw_conns_free(&c);
+	free(t.recs);
+	free(t.v10);
+	free(t.lost);
+}
+
+/* Forget an end drawn, remembering who owned it for its stragglers. */
+static void tw_follow_forget(struct tw_follow *fw, struct tw_end *e)
+{
+	struct tw_recent *r = &fw->recent[fw->nrecent++ % TW_FOLLOW_RECENT];
+	const char *comm;
+
+	memset(r, 0, sizeof(*r));
+	r->cookie = e->cookie;
+	r->has_owner = tw_follow_owner(e, &r->pid, &comm);
+	if (r->has_owner)
+		memcpy(r->comm, comm, sizeof(r->comm));
+	tw_track_remove(&fw->t, e);
+}
+
+/* Draw the ladder of group @g now, and forget its ends. */
+static void tw_follow_flush_group(struct tw_follow *fw, struct tw_group *g)
+{
+	struct tw_end *ends[2];
+	size_t i, n = 0;
+
+	for (i = 0; i < g->n; i++) {
+		struct tw_end *e = tw_track_find(&fw->t, g->cookie[i]);
+
+		/* Dropped to stay bounded, or replaced by a new life. */
+		if (e && e->data && ((struct tw_fend *)e->data)->pending)
+			ends[n++] = e;
+	}
+	g->n = 0;
+	if (!n)
+		return;
+	tw_follow_draw(fw, ends, n, false);
+	for (i = 0; i < n; i++)
+		tw_follow_forget(fw, ends[i]);
+}
+
+/* Draw the ladders due by @now (ts_ns); all of them for ~0. */
+static void tw_follow_due(struct tw_follow *fw, __u64 now)
+{
+	while (fw->ghead < fw->ngroups &&
+	       fw->groups[fw->ghead].deadline <= now)
+		tw_follow_flush_group(fw, &fw->groups[fw->ghead++]);
+	if (fw->ghead == fw->ngroups) {
+		fw->ghead = 0;
+		fw->ngroups = 0;
+	}
+}
+
+/* The connection of @e, over at @ts: queue its ladder. */
+static void tw_follow_over(struct tw_follow *fw, struct tw_end *e,
+			   struct tw_end *p, __u64 ts)
+{
+	struct tw_group *g;
+
+	if (fw->ghead && fw->ngroups == fw->gcap) {
+		memmove(fw->groups, fw->groups + fw->ghead,
+			(fw->ngroups - fw->ghead) * sizeof(*fw->groups));
+		fw->ngroups -= fw->ghead;
+		fw->ghead = 0;
+	}
+	tw_grow((void **)&fw->groups, &fw->gcap, fw->ngroups + 1,
+		sizeof(*fw->groups));
+	g = &fw->groups[fw->ngroups++];
+	g->n = 0;
+	g->cookie[g->n++] = e->cookie;
+	tw_fend(e)->pending = true;
+	if (p) {
+		g->cookie[g->n++] = p->cookie;
+		tw_fend(p)->pending = true;
+	}
+	g->deadline = ts + TW_FOLLOW_GRACE_NS;
+}
+
+/*
+ * @e reached CLOSE.  Its connection is over if it is a listener, if its
+ * peer is not traced (or gone), or if its peer is over too; else the
+ * peer's own CLOSE will end it.
+ */
+static void tw_follow_done(struct tw_follow *fw, struct tw_end *e, __u64 ts)
+{
+	struct tw_end *p = NULL;
+
+	if (!e->listener) {
+		p = tw_track_peer(&fw->t, e);
+		if (p && !p->done)
+			return;
+		if (p && tw_fend(p)->pending)
+			p = NULL;	/* drawn alone already: so is this */
+	}
+	tw_follow_over(fw, e, p, ts);
+}
+
+/* A new life under the cookie of @e, over but not drawn: draw it now. */
+static void tw_follow_flush_end(struct tw_follow *fw, struct tw_end *e)
+{
+	struct tw_fend *fd = tw_fend(e);
+	size_t i, j;
+
+	if (!fd->pending) {
+		tw_follow_draw(fw, &e, 1, false);
+		tw_follow_forget(fw, e);
+		return;
+	}
+	for (i = fw->ghead; i < fw->ngroups; i++)
+		for (j = 0; j < fw->groups[i].n; j++)
+			if (fw->groups[i].cookie[j] == e->cookie) {
+				tw_follow_flush_group(fw, &fw->groups[i]);
+				return;
+			}
+}
+
+/*
+ * Ends over that wait for a peer that was dropped to stay bounded would
+ * wait for ever: end their connections.
+ */
+static void tw_follow_orphans(struct tw_follow *fw)
+{
+	struct tw_end *e, *tmp;
+
+	if (fw->t.evicted == fw->evicted_seen)
+		return;
+	fw->evicted_seen = fw->t.evicted;
+	tw_track_for_each(&fw->t, e, tmp) {
+		struct tw_end *p;
+
+		if (!e->done || tw_fend(e)->pending)
+			continue;
+		p = tw_track_peer(&fw->t, e);
+		if (!p || p->done)
+			tw_follow_done(fw, e, e->last.ts_ns);
+	}
+}
+
+static void tw_follow_tell_evicted(struct tw_follow *fw)
+{
+	__u64 n = fw->t.evicted - fw->evicted_told;
+
+	if (!n)
+		return;
+	fprintf(stderr, "tcpwave: %llu connection end%s dropped unfinished: "
+		"more than %d followed at once\n", (unsigned long long)n,
+		n == 1 ? "" : "s", TW_FOLLOW_MAX_ENDS);
+	fw->evicted_told = fw->t.evicted;
+}
+
+/* --- the records ---------------------------------------------------- */
+
+/* Every end alive lived through the loss just before record @next. */
+static void tw_follow_mark_all(struct tw_follow *fw, __u64 next)
+{
+	struct tw_end *e, *tmp;
+
+	fw->last_loss.count = fw->lost_pending;
+	fw->last_loss.next = next;
+	fw->has_last_loss = true;
+	fw->lost_pending = 0;
+	tw_track_for_each(&fw->t, e, tmp)
+		tw_fend_mark(tw_fend(e), &fw->last_loss);
+}
+
+/*
+ * The listener named by the syn record @r (link): its listen record
+ * names the owner of a server end that was never accept()ed.
+ */
+static void tw_follow_listener(struct tw_follow *fw, struct tw_fend *fd,
+			       const struct tcpwave_record *r)
+{
+	const struct tw_end *l;
+	size_t i;
+
+	if (fd->lrec || r->event != TCPWAVE_EV_syn ||
+	    !(r->have & TCPWAVE_HAVE_LINK))
+		return;
+	l = tw_track_find(&fw->t, r->link);
+	if (!l || !l->listener)
+		return;
+	for (i = 0; i < l->nrecs; i++) {
+		if (l->recs[i].event == TCPWAVE_EV_listen &&
+		    l->recs[i].ctx == TCPWAVE_CTX_task) {
+			fd->lrec = tw_xrealloc(NULL, 1, sizeof(*fd->lrec));
+			*fd->lrec = l->recs[i];
+			return;
+		}
+	}
+}
+
+/* Hand the transition to the sink, if it passes the filters. */
+static void tw_follow_emit(struct tw_follow *fw, struct tw_fevent *ev)
+{
+	struct tcpwave_record owner;
+	struct tw_filter_end fe;
+
+	if (tw_filter_active(&fw->o->filter)) {
+		memset(&owner, 0, sizeof(owner));
+		if (ev->has_owner) {
+			owner.pid = ev->pid;
+			memcpy(owner.comm, ev->comm, sizeof(owner.comm));
+		}
+		tw_filter_end_rec(&fe, ev->rec, ev->has_owner ? &owner : NULL);
+		if (!tw_filter_match(&fw->o->filter, &fe))
+			return;
+	}
+	if (fw->sink->record)
+		fw->sink->record(&fw->out, ev);
+}
+
+/*
+ * A record trailing the CLOSE of an end drawn already: its line, but no
+ * ladder of its own.  Returns false if @r is no such record.
+ */
+static bool tw_follow_straggler(struct tw_follow *fw,
+				const struct tcpwave_record *r,
+				struct tw_fevent *ev)
+{
+	const struct tw_recent *rc = NULL;
+	size_t i, n = fw->nrecent < TW_FOLLOW_RECENT ? fw->nrecent :
+		      TW_FOLLOW_RECENT;
+
+	if (r->oldstate != TCPWAVE_CLOSE || r->newstate != TCPWAVE_CLOSE)
+		return false;
+	for (i = 0; i < n && !rc; i++)
+		if (fw->recent[i].cookie == r->cookie)
+			rc = &fw->recent[i];
+	if (!rc)
+		return false;
+	ev->has_owner = rc->has_owner;
+	ev->pid = rc->pid;
+	ev->comm = rc->comm;
+	tw_follow_emit(fw, ev);
+	return true;
+}
+
+static void tw_follow_record(struct tw_follow *fw,
+			     const struct tcpwave_record *r)
+{
+	struct tw_fevent ev = { .rec = r };
+	struct tw_end *old, *e;
+	struct tw_fend *fd;
+	bool fresh;
+
+	if (!fw->has_t0) {
+		fw->t0 = r->ts_ns;
+		fw->has_t0 = true;
+	}
+	ev.t_ns = r->ts_ns > fw->t0 ? r->ts_ns - fw->t0 : 0;
+	/* Record time: a file or pipe says when the grace is over. */
+	tw_follow_due(fw, r->ts_ns);
+	if (fw->lost_pending)
+		tw_follow_mark_all(fw, r->seq);
+
+	old = tw_track_find(&fw->t, r->cookie);
+	if (!old && tw_follow_straggler(fw, r, &ev))
+		return;
+	if (old && old->done &&
+	    !(r->oldstate == TCPWAVE_CLOSE && r->newstate == TCPWAVE_CLOSE)) {
+		tw_follow_flush_end(fw, old);
+		old = NULL;
+	}
+	if (old && old->last.newstate == r->oldstate &&
+	    r->ts_ns >= old->since_ns) {
+		ev.has_old_ns = true;
+		ev.old_ns = r->ts_ns - old->since_ns;
+	}
+
+	e = tw_track_add(&fw->t, r);
+	fresh = !e->data;
+	fd = tw_fend(e);
+	/* Born after a loss: the nearest one may hold its beginning. */
+	if (fresh && fw->has_last_loss)
+		tw_fend_mark(fd, &fw->last_loss);
+	/* 1.0 names no owner: its first task record does, as in conn.c. */
+	if (tw_parser_v10(&fw->s.p) && !e->has_owner &&
+	    r->ctx == TCPWAVE_CTX_task && r->comm[0]) {
+		e->has_owner = true;
+		e->pid = r->pid;
+		memcpy(e->comm, r->comm, sizeof(e->comm));
+		fd->has_v10_owner = true;
+		fd->v10_owner_seq = r->seq;
+	}
+	tw_follow_listener(fw, fd, r);
+	if (e->has_owner && fd->lrec) {
+		free(fd->lrec);
+		fd->lrec = NULL;
+	}
+
+	ev.end = e;
+	ev.has_owner = tw_follow_owner(e, &ev.pid, &ev.comm);
+	tw_follow_emit(fw, &ev);
+	if (e->done && !fd->pending)
+		tw_follow_done(fw, e, r->ts_ns);
+}
+
+static void tw_follow_lost(struct tw_follow *fw, __u64 n)
+{
+	fprintf(stderr, "tcpwave: %llu records lost (ring overwritten)\n",
+		(unsigned long long)n);
+	fw->lost_pending += n;
+	tw_track_lost(&fw->t, n);
+	if (fw->sink->lost)
+		fw->sink->lost(&fw->out, n);
+}
+
+/*
+ * Caught up.  The ring's records carry the clock we read, so a ladder
+ * waits out its grace; a pipe's may come from another host, and nothing
+ * more is there to wait for.
+ */
+static void tw_follow_idle(struct tw_follow *fw)
+{
+	tw_follow_due(fw, fw->s.ring ? tw_now_ns() : ~0ULL);
+	tw_follow_orphans(fw);
+	tw_follow_tell_evicted(fw);
+	if (fw->sink->idle)
+		fw->sink->idle(&fw->out);
+}
+
+/* How long to wait for input: until the next ladder is due, at most. */
+static int tw_follow_wait_ms(struct tw_follow *fw)
+{
+	__u64 now, due;
+
+	if (!fw->s.ring || fw->ghead == fw->ngroups)
+		return TW_FOLLOW_TICK_MS;
+	now = tw_now_ns();
+	due = fw->groups[fw->ghead].deadline;
+	if (due <= now)
+		return 0;
+	if (due - now >= TW_FOLLOW_TICK_MS * 1000000ULL)
+		return TW_FOLLOW_TICK_MS;
+	return (due - now) / 1000000 + 1;
+}
+
+static void tw_follow_tick(struct tw_follow *fw)
+{
+	__u64 now = tw_now_ns();
+
+	if (now - fw->tick_ns < TW_FOLLOW_TICK_MS * 1000000ULL)
+		return;
+	fw->tick_ns = now;
+	tw_follow_orphans(fw);
+	tw_follow_tell_evicted(fw);
+	if (fw->sink->tick)
+		fw->sink->tick(&fw->out);
+}
+
+/*
+ * The end of a file or pipe: the connections not over yet are drawn as
+ * they are, for nothing more will come to finish them.
+ */
+static void tw_follow_in_progress(struct tw_follow *fw)
+{
+	struct tw_end *ends[2], *e;
+	size_t n, i;
+
+	while ((e = fw->t.oldest)) {
+		n = 0;
+		ends[n++] = e;
+		if (!e->listener) {
+			struct tw_end *p = tw_track_peer(&fw->t, e);
+
+			if (p)
+				ends[n++] = p;
+		}
+		tw_follow_draw(fw, ends, n, true);
+		for (i = 0; i < n; i++)
+			tw_track_remove(&fw->t, ends[i]);
+	}
+}
+
+/* --- text ------------------------------------------------------------ */
+
+enum tw_fcol {
+	TW_FCOL_TIME,
+	TW_FCOL_COOKIE,
+	TW_FCOL_OWNER,
+	TW_FCOL_LOCAL,
+	TW_FCOL_REMOTE,
+	TW_FCOL_TRANS,
+	TW_FCOL_OLD_MS,
+	TW_FCOL_EVENT,
+	TW_FCOL_REASON,
+	TW_FCOL_SEQ,
+	TW_FCOL_MAX
+};
+
+/*
+ * A stream cannot measure its rows first as list.c does: each column
+ * has a width, wider with -w for IPv6, and a cell that does not fit
+ * pushes the rest of its line right.
+ */
+static const struct tw_fcolumn {
+	const char *title;
+	unsigned char width;
+	unsigned char wide;		/* with -w */
+	bool right;			/* numbers align right */
+} tw_fcols[TW_FCOL_MAX] = {
+	[TW_FCOL_TIME]		= { "TIME-MS", 10, 10, true },
+	[TW_FCOL_COOKIE]	= { "COOKIE", 8, 16, false },
+	[TW_FCOL_OWNER]		= { "PID/COMM", 20, 26, false },
+	[TW_FCOL_LOCAL]		= { "LOCAL", 21, 47, false },
+	[TW_FCOL_REMOTE]	= { "REMOTE", 21, 47, false },
+	[TW_FCOL_TRANS]		= { "TRANSITION", 23, 25, false },
+	[TW_FCOL_OLD_MS]	= { "OLD-MS", 9, 9, true },
+	[TW_FCOL_EVENT]		= { "EVENT", 8, 8, false },
+	[TW_FCOL_REASON]	= { "REASON", 8, 8, false },
+	[TW_FCOL_SEQ]		= { "SEQ", 0, 0, false },
+};
+
+#define TW_FCOL_GAP	2
+
+#define TW_RED		"\033[31m"
+#define TW_GREEN	"\033[32m"
+#define TW_YELLOW	"\033[33m"
+#define TW_RESET	"\033[0m"
+
+struct tw_text {
+	struct tw_buf line;
+	size_t at;			/* display columns written */
+	size_t col;			/* where the next column starts */
+	bool after_ladder;		/* a blank line ended the last one */
+	bool said_in_progress;
+};
+
+static struct tw_text tw_text;
+
+/* Cell @c of a line: its text @s, in @color when colour is on. */
+static void tw_text_cell(struct tw_fout *out, enum tw_fcol c, const char *s,
+			 const char *color)
+{
+	const struct tw_fcolumn *fc = &tw_fcols[c];
+	struct tw_text *x = out->priv;
+	size_t width = out->o->view.wide ? fc->wide : fc->width;
+	size_t w = tw_width(s), to = x->col;
+
+	if (fc->right && w < width)
+		to += width - w;
+	if (x->at && x->at >= to)
+		to = x->at + 1;
+	if (x->at < to) {
+		tw_buf_printf(&x->line, "%*s", (int)(to - x->at), "");
+		x->at = to;
+	}
+	if (color && *s && out->o->view.color)
+		tw_buf_printf(&x->line, "%s%s" TW_RESET, color, s);
+	else
+		tw_buf_puts(&x->line, s);
+	x->at += w;
+	x->col += width + TW_FCOL_GAP;
+}
+
+static void tw_text_emit(struct tw_fout *out)
+{
+	struct tw_text *x = out->priv;
+
+	tw_buf_emit(&x->line, out->f);
+	x->at = 0;
+	x->col = 0;
+	x->after_ladder = false;
+}
+
+static int tw_text_start(struct tw_fout *out)
+{
+	size_t i;
+
+	memset(&tw_text, 0, sizeof(tw_text));
+	out->priv = &tw_text;
+	for (i = 0; i < TW_FCOL_MAX; i++)
+		tw_text_cell(out, i, tw_fcols[i].title, NULL);
+	tw_text_emit(out);
+	return 0;
+}
+
+static bool tw_fin_state(unsigned int state)
+{
+	switch (state) {
+	case TCPWAVE_FIN_WAIT1:
+	case TCPWAVE_FIN_WAIT2:
+	case TCPWAVE_CLOSING:
+	case TCPWAVE_TIME_WAIT:
+	case TCPWAVE_CLOSE_WAIT:
+	case TCPWAVE_LAST_ACK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The numbers that tell most about a transition: the initial sequence
+ * numbers of a handshake, the socket a syn or child record names, and
+ * where each side's byte stream stood when a FIN went or came.
+ */
+static void tw_text_seq(struct tw_buf *b, const struct tcpwave_record *r)
+{
+	char ck[TW_COOKIE_STRLEN];
+
+	if (r->have & TCPWAVE_HAVE_ISS)
+		tw_buf_printf(b, " iss=%u", r->iss);
+	if (r->have & TCPWAVE_HAVE_IRS)
+		tw_buf_printf(b, " irs=%u", r->irs);
+	if ((r->have & TCPWAVE_HAVE_LINK) && r->event == TCPWAVE_EV_syn)
+		tw_buf_printf(b, " listener=%s", tw_fmt_cookie(ck, r->link));
+	if ((r->have & TCPWAVE_HAVE_LINK) && r->event == TCPWAVE_EV_child &&
+	    r->link != r->cookie)
+		tw_buf_printf(b, " request=%s", tw_fmt_cookie(ck, r->link));
+	if ((r->have & (TCPWAVE_HAVE_ISS | TCPWAVE_HAVE_IRS)) ||
+	    (!tw_fin_state(r->oldstate) && !tw_fin_state(r->newstate)))
+		return;
+	if (r->have & TCPWAVE_HAVE_SND_NXT)
+		tw_buf_printf(b, " snd_nxt=%u", r->snd_nxt);
+	if (r->have & TCPWAVE_HAVE_RCV_NXT)
+		tw_buf_printf(b, " rcv_nxt=%u", r->rcv_nxt);
+}
+
+/* An end the connection did not choose: reset, refused, timed out. */
+static void tw_text_record(struct tw_fout *out, const struct tw_fevent *ev)
+{
+	const struct tcpwave_record *r = ev->rec;
+	const char *name, *color = NULL;
+	char s[TW_EP_STRLEN + TW_TRANS_STRLEN];
+	struct tw_buf b = { 0 };
+
+	tw_fmt_ms(s, sizeof(s), ev->t_ns);
+	tw_text_cell(out, TW_FCOL_TIME, s, NULL);
+	tw_text_cell(out, TW_FCOL_COOKIE, tw_fmt_cookie(s, r->cookie), NULL);
+	if (ev->has_owner) {
+		tw_buf_printf(&b, "%u/", ev->pid);
+		tw_buf_puts_word(&b, ev->comm, TCPWAVE_COMM_LEN);
+	} else {
+		tw_buf_puts(&b, "-");
+	}
+	tw_text_cell(out, TW_FCOL_OWNER, b.s, NULL);
+	tw_text_cell(out, TW_FCOL_LOCAL,
+		     tw_fmt_ep(s, r->family, r->laddr, r->lport), NULL);
+	tw_text_cell(out, TW_FCOL_REMOTE,
+		     tw_fmt_ep(s, r->family, r->raddr, r->rport), NULL);
+	if (r->newstate == TCPWAVE_ESTABLISHED &&
+	    r->oldstate != TCPWAVE_ESTABLISHED)
+		color = TW_GREEN;
+	if (tw_reason_bad(r->reason))
+		color = TW_RED;
+	tw_text_cell(out, TW_FCOL_TRANS,
+		     tw_fmt_trans(s, r->oldstate, r->newstate,
+				  out->o->view.ascii), color);
+	if (ev->has_old_ns)
+		tw_fmt_ms(s, sizeof(s), ev->old_ns);
+	else
+		strcpy(s, "-");
+	tw_text_cell(out, TW_FCOL_OLD_MS, s, NULL);
+	name = tw_event_name(r->event);
+	color = r->event == TCPWAVE_EV_rst ? TW_RED :
+		r->event == TCPWAVE_EV_retrans ? TW_YELLOW : NULL;
+	tw_text_cell(out, TW_FCOL_EVENT, name ? name : "?", color);
+	name = tw_reason_name(r->reason);
+	tw_text_cell(out, TW_FCOL_REASON, name ? name : "?",
+		     tw_reason_bad(r->reason) ? TW_RED : NULL);
+	b.len = 0;
+	tw_text_seq(&b, r);
+	tw_text_cell(out, TW_FCOL_SEQ, b.len ? b.s + 1 : "", NULL);
+	tw_buf_free(&b);
+	tw_text_emit(out);
+}
+
+static void tw_text_lost(struct tw_fout *out, __u64 n)
+{
+	struct tw_text *x = out->priv;
+
+	tw_buf_printf(&x->line, "%s--- %llu records lost (ring overwritten) "
+		      "---%s", out->o->view.color ? TW_RED : "",
+		      (unsigned long long)n, out->o->view.color ? TW_RESET : "");
+	tw_text_emit(out);
+}
+
+/* A ladder, between blank lines. */
+static void tw_text_conn(struct tw_fout *out, const struct tw_conn *conn,
+			 const struct tw_trace *t, size_t id, bool in_progress)
+{
+	struct tw_text *x = out->priv;
+
+	if (in_progress && !x->said_in_progress) {
+		if (!x->after_ladder)
+			fputc('\n', out->f);
+		fputs("--- still in progress at the end of the input ---\n",
+		      out->f);
+		x->after_ladder = false;
+		x->said_in_progress = true;
+	}
+	if (!x->after_ladder)
+		fputc('\n', out->f);
+	tw_ladder_print_conn(out->f, conn, id, t, &out->o->view);
+	fputc('\n', out->f);
+	x->after_ladder = true;
+}
+
+/*
+ * Standard output is flushed whenever the input has nothing more for
+ * now, and at least once a second: "tcpwave -E | grep" sees each line
+ * as soon as it is read, as with line buffering, but a burst of records
+ * is written in a few write()s, not one per line.
+ */
+static void tw_text_idle(struct tw_fout *out)
+{
+	fflush(out->f);
+}
+
+static void tw_text_stop(struct tw_fout *out)
+{
+	struct tw_text *x = out->priv;
+
+	tw_buf_free(&x->line);
+}
+
+static const struct tw_fsink tw_text_sink = {
+	.start = tw_text_start,
+	.record = tw_text_record,
+	.lost = tw_text_lost,
+	.conn = tw_text_conn,
+	.idle = tw_text_idle,
+	.tick = tw_text_idle,
+	.stop = tw_text_stop,
+};
+
+/* The sink of each output format; JSON and Prometheus come next. */
+static const struct tw_fsink *const tw_fsinks[] = {
+	[TW_FORMAT_TEXT] = &tw_text_sink,
+};
+
+/* --- the loop --------------------------------------------------------- */
+
+static int tw_follow_usage(const char *what)
+{
+	fprintf(stderr, "tcpwave: %s\n"
+		"Try 'tcpwave --help' for more information.\n", what);
+	return TW_EXIT_USAGE;
+}
+
+/* Read until a signal, or the end of a file or pipe. */
+static int tw_follow_loop(struct tw_follow *fw, bool *eof)
+{
+	struct tcpwave_record rec;
+	bool idle = false;
+	__u64 lost;
+
+	while (!tw_follow_sig && !ferror(fw->out.f)) {
+		switch (tw_stream_next(&fw->s, &rec, &lost,
+				       idle ? tw_follow_wait_ms(fw) : 0)) {
+		case TW_SEV_RECORD:
+			idle = false;
+			tw_follow_record(fw, &rec);
+			break;
+		case TW_SEV_LOST:
+			idle = false;
+			tw_follow_lost(fw, lost);
+			break;
+		case TW_SEV_IDLE:
+			tw_follow_idle(fw);
+			idle = true;
+			break;
+		case TW_SEV_EOF:
+			*eof = true;
+			return 0;
+		case TW_SEV_ERROR:
+		default:
+			return -1;
+		}
+		tw_follow_tick(fw);
+	}
+	return 0;
+}
+
+/*
+ * Follow the input of @o until SIGINT, SIGTERM or SIGPIPE, or the end of
+ * a file or pipe.  Returns the exit status: 0 then, 1 on an input or
+ * output error, 2 for options -E cannot do.
+ */
+int tw_follow_run(const struct tw_opts *o)
+{
+	struct tw_follow fw;
+	struct tw_out out;
+	bool eof = false, quiet;
+	int ret = TW_EXIT_OK;
+
+	memset(&fw, 0, sizeof(fw));
+	fw.o = o;
+	if ((size_t)o->format < sizeof(tw_fsinks) / sizeof(tw_fsinks[0]))
+		fw.sink = tw_fsinks[o->format];
+	if (!fw.sink)
+		return tw_follow_usage("--events writes text only, for now: "
+				       "no --json or --prometheus");
+	if (o->view.only)
+		return tw_follow_usage("--conn picks a connection of a "
+				       "capture: not with --events");
+	if (tw_stream_open(&fw.s, o))
+		return TW_EXIT_INPUT;
+	if (tw_out_open(&out, o->output)) {
+		tw_stream_close(&fw.s);
+		return TW_EXIT_INPUT;
+	}
+	fw.out.f = out.f;
+	fw.out.o = o;
+	tw_track_init(&fw.t, true, TW_FOLLOW_MAX_ENDS);
+	fw.t.free_data = tw_fend_free;
+	fw.tick_ns = tw_now_ns();
+	tw_follow_signals();
+
+	if (fw.sink->start && fw.sink->start(&fw.out))
+		ret = TW_EXIT_INPUT;
+	else if (tw_follow_loop(&fw, &eof))
+		ret = TW_EXIT_INPUT;
+
+	/* A reader that went away (tcpwave -E | head) is no error. */
+	quiet = tw_follow_sig == SIGPIPE && ferror(out.f);
+	if (!quiet) {
+		tw_follow_due(&fw, ~0ULL);
+		if (eof)
+			tw_follow_in_progress(&fw);
+	}
+	tw_follow_tell_evicted(&fw);
+	if (fw.sink->stop)
+		fw.sink->stop(&fw.out);
+	tw_track_free(&fw.t);
+	free(fw.groups);
+	tw_stream_close(&fw.s);
+	if (quiet && !out.path)
+		return ret;
+	if (tw_out_close(&out))
+		ret = TW_EXIT_INPUT;
+	return ret;
+}
