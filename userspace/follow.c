@@ -26,8 +26,10 @@
 #include "filter.h"
 #include "follow.h"
 #include "fmt.h"
+#include "json.h"
 #include "ladder.h"
 #include "states.h"
+#include "stats.h"
 #include "stream.h"
 
 /*
@@ -548,6 +550,8 @@ static void tw_follow_record(struct tw_follow *fw,
 	struct tw_fend *fd;
 	bool fresh;
 
+	if (fw->sink->raw)
+		fw->sink->raw(&fw->out, r);
 	if (!fw->has_t0) {
 		fw->t0 = r->ts_ns;
 		fw->has_t0 = true;
@@ -930,9 +934,135 @@ static const struct tw_fsink tw_text_sink = {
 	.stop = tw_text_stop,
 };
 
-/* The sink of each output format; JSON and Prometheus come next. */
+/* --- JSON Lines: -E -j ----------------------------------------------- */
+
+/*
+ * One object per line, as README "JSON Lines" documents them: a
+ * "transition" as each record is read, a "lost" when the ring overwrote
+ * records, a "connection" when one is over, with "in_progress": true for
+ * those still open at the end of a file or pipe.
+ */
+static void tw_json_sink_record(struct tw_fout *out,
+				const struct tw_fevent *ev)
+{
+	tw_json_print(out->f, tw_json_record(ev->rec));
+}
+
+static void tw_json_sink_lost(struct tw_fout *out, __u64 n)
+{
+	tw_json_print(out->f, tw_json_lost(n, 0));
+}
+
+static void tw_json_sink_conn(struct tw_fout *out, const struct tw_conn *conn,
+			      const struct tw_trace *t, size_t id,
+			      bool in_progress)
+{
+	json_t *o = tw_json_conn(conn, id, t);
+
+	/* Fails only without memory, and then the line lacks the key. */
+	if (in_progress)
+		json_object_set_new(o, "in_progress", json_true());
+	tw_json_print(out->f, o);
+}
+
+static const struct tw_fsink tw_json_sink = {
+	.record = tw_json_sink_record,
+	.lost = tw_json_sink_lost,
+	.conn = tw_json_sink_conn,
+	.idle = tw_text_idle,
+	.tick = tw_text_idle,
+};
+
+/* --- Prometheus: -E --prometheus ---------------------------------------- */
+
+/*
+ * The counters of every record read since the start, so they only grow,
+ * as Prometheus counters must: the exposition is rewritten every
+ * --interval seconds and at the end.  With -o FILE each one replaces
+ * FILE atomically, as node_exporter's textfile collector requires;
+ * without, each one goes to standard output after the one before.
+ */
+struct tw_prom_sink {
+	struct tw_stats s;
+	__u64 written_ns;
+};
+
+static int tw_prom_flush(struct tw_fout *out)
+{
+	struct tw_prom_sink *p = out->priv;
+	struct tw_out file;
+
+	p->written_ns = tw_now_ns();
+	if (!out->o->output) {
+		if (tw_prom_write(out->f, &p->s) || fflush(out->f))
+			return -1;
+		return 0;
+	}
+	if (tw_out_open(&file, out->o->output))
+		return -1;
+	tw_prom_write(file.f, &p->s);
+	return tw_out_close(&file);
+}
+
+static int tw_prom_start(struct tw_fout *out)
+{
+	struct tw_prom_sink *p = tw_xrealloc(NULL, 1, sizeof(*p));
+
+	tw_stats_init(&p->s, out->o);
+	tw_stats_filter(&p->s, &out->o->filter);
+	out->priv = p;
+	/* -o FILE exists from the start: the collector sees zeros. */
+	return out->o->output ? tw_prom_flush(out) : 0;
+}
+
+static void tw_prom_raw(struct tw_fout *out, const struct tcpwave_record *r)
+{
+	struct tw_prom_sink *p = out->priv;
+
+	tw_stats_add(&p->s, r);
+}
+
+static void tw_prom_lost(struct tw_fout *out, __u64 n)
+{
+	struct tw_prom_sink *p = out->priv;
+
+	tw_stats_lost(&p->s, n);
+}
+
+static void tw_prom_tick(struct tw_fout *out)
+{
+	struct tw_prom_sink *p = out->priv;
+
+	if (tw_now_ns() - p->written_ns >= out->o->interval_s * 1000000000ULL)
+		tw_prom_flush(out);
+}
+
+static void tw_prom_stop(struct tw_fout *out)
+{
+	struct tw_prom_sink *p = out->priv;
+
+	if (!p)
+		return;
+	tw_prom_flush(out);
+	tw_stats_free(&p->s);
+	free(p);
+	out->priv = NULL;
+}
+
+static const struct tw_fsink tw_prom_sink = {
+	.owns_output = true,
+	.start = tw_prom_start,
+	.raw = tw_prom_raw,
+	.lost = tw_prom_lost,
+	.tick = tw_prom_tick,
+	.stop = tw_prom_stop,
+};
+
+/* The sink of each output format. */
 static const struct tw_fsink *const tw_fsinks[] = {
 	[TW_FORMAT_TEXT] = &tw_text_sink,
+	[TW_FORMAT_JSON] = &tw_json_sink,
+	[TW_FORMAT_PROM] = &tw_prom_sink,
 };
 
 /* --- the loop --------------------------------------------------------- */
@@ -995,14 +1125,14 @@ int tw_follow_run(const struct tw_opts *o)
 	if ((size_t)o->format < sizeof(tw_fsinks) / sizeof(tw_fsinks[0]))
 		fw.sink = tw_fsinks[o->format];
 	if (!fw.sink)
-		return tw_follow_usage("--events writes text only, for now: "
-				       "no --json or --prometheus");
+		return tw_follow_usage("--events writes text, --json or "
+				       "--prometheus: no --svg");
 	if (o->view.only)
 		return tw_follow_usage("--conn picks a connection of a "
 				       "capture: not with --events");
 	if (tw_stream_open(&fw.s, o))
 		return TW_EXIT_INPUT;
-	if (tw_out_open(&out, o->output)) {
+	if (tw_out_open(&out, fw.sink->owns_output ? NULL : o->output)) {
 		tw_stream_close(&fw.s);
 		return TW_EXIT_INPUT;
 	}

@@ -42,8 +42,12 @@ struct tw_fout {
  * filters are applied before a hook is called.
  */
 struct tw_fsink {
+	/* It writes -o FILE itself: follow.c leaves the output alone. */
+	bool owns_output;
 	/* Before the first event; returns 0, or -1 after saying why. */
 	int (*start)(struct tw_fout *out);
+	/* Every record as it is read, before any filter. */
+	void (*raw)(struct tw_fout *out, const struct tcpwave_record *r);
 	/* A transition passed the filters. */
 	void (*record)(struct tw_fout *out, const struct tw_fevent *ev);
 	/* The ring overwrote @n records before we read them. */

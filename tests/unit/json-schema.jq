@@ -58,10 +58,16 @@ def endpoint:
 	and (.transitions | type == "array" and length > 0
 	     and all(transition));
 
+# -E adds "in_progress": true to a connection still open at the end of
+# its input; a finished one has no such key.
 def connection:
-	keys_are(["type", "id", "client", "server", "listener", "self",
-		  "first_ts_ns", "last_ts_ns", "duration_ns", "handshake_ns",
-		  "time_wait_ns", "lost", "lost_before", "records"])
+	(keys_are(["type", "id", "client", "server", "listener", "self",
+		   "first_ts_ns", "last_ts_ns", "duration_ns", "handshake_ns",
+		   "time_wait_ns", "lost", "lost_before", "records"])
+	 or (keys_are(["type", "id", "client", "server", "listener", "self",
+		       "first_ts_ns", "last_ts_ns", "duration_ns",
+		       "handshake_ns", "time_wait_ns", "lost", "lost_before",
+		       "records", "in_progress"]) and .in_progress == true))
 	and .type == "connection"
 	and (.id | uint) and .id >= 1
 	and (.client | nullor(endpoint)) and (.server | nullor(endpoint))

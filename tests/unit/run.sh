@@ -1037,12 +1037,75 @@ expect_error_E() {
 		result 1 "$name"
 	fi
 }
-expect_error_E "usage: -E --json, not yet" 2 \
-	"tcpwave: --events writes text only, for now: no --json or --prometheus" \
-	-j "$FIX/empty.txt"
-expect_error_E "usage: -E --prometheus, not yet" 2 \
-	"tcpwave: --events writes text only, for now: no --json or --prometheus" \
-	--prometheus "$FIX/empty.txt"
+expect_error_E "usage: -E --svg" 2 \
+	"tcpwave: --svg draws ladders: no other mode" \
+	--svg "$FIX/empty.txt"
+
+# -E -j: every line valid and in the schema; one "transition" per record
+# that -E prints a line for, one "connection" per ladder it draws.
+if command -v jq >/dev/null 2>&1; then
+	rc=0
+	for f in "$FIX"/*.txt; do
+		"$TW" -E -j "$f" >"$tmp/ej" 2>/dev/null || { rc=1; break; }
+		json_lines "$tmp/ej" || { echo "# $f"; rc=1; break; }
+		"$TW" -E --color=never "$f" >"$tmp/et" 2>/dev/null
+		lad=$(grep -c '^\(connection\|listener\) [0-9]*:' "$tmp/et")
+		con=$(grep -c '^{"type":"connection"' "$tmp/ej")
+		rec=$(grep -c '^{"type":"transition"' "$tmp/ej")
+		want=$(grep -c '^[0-9]' "$f")
+		if [ "$lad" != "$con" ] || [ "$rec" != "$want" ]; then
+			echo "# $f: $con connections for $lad ladders, $rec transitions for $want records"
+			rc=1
+		fi
+	done
+	result $rc "-E -j: valid JSON Lines, a transition per record, a connection per ladder"
+	"$TW" -E -j "$FIX/v11-lost.txt" | grep -c '"type":"lost"' >"$tmp/n"
+	[ "$(cat "$tmp/n")" -ge 1 ]
+	result $? "-E -j: the ring's losses as lost objects"
+	printf '%s\n' "$HDR11" "$REC11" >"$tmp/in.txt"
+	"$TW" -E -j "$tmp/in.txt" | tail -n 1 |
+		jq -e '.type == "connection" and .in_progress == true' >/dev/null
+	result $? "-E -j: a connection open at the end of the input is in_progress"
+else
+	result 1 "-E -j: jq is installed"
+fi
+
+# -E --prometheus: the counters of every record read, the same as the
+# one-shot --prometheus of the same capture (but for the quantiles: the
+# stream's come from a histogram); -o FILE rewritten every --interval.
+rc=0
+for f in "$FIX"/*.txt; do
+	"$TW" -E --prometheus "$f" 2>/dev/null | grep -v 'quantile=' >"$tmp/p1"
+	"$TW" --prometheus "$f" 2>/dev/null | grep -v 'quantile=' >"$tmp/p2"
+	cmp -s "$tmp/p1" "$tmp/p2" || { echo "# $f"; diff "$tmp/p2" "$tmp/p1" | diag /dev/stdin; rc=1; }
+done
+result $rc "-E --prometheus: the one-shot's metrics, from the stream"
+if command -v promtool >/dev/null 2>&1; then
+	"$TW" -E --prometheus "$FIX/vm-many.txt" | promtool check metrics \
+		>"$tmp/err" 2>&1
+	result $? "-E --prometheus: promtool check metrics"
+fi
+# A FIFO that stays open: the file exists at once (zeros), and is
+# rewritten with the records' counts within --interval 1.
+rm -f "$tmp/fifo" "$tmp/m.prom"
+mkfifo "$tmp/fifo"
+"$TW" -E --prometheus --interval 1 -o "$tmp/m.prom" "$tmp/fifo" &
+pid=$!
+exec 7>"$tmp/fifo"
+grep '^[#0-9]' "$FIX/vm-many.txt" >&7
+i=0
+until grep -q '^tcpwave_records_total 262$' "$tmp/m.prom" 2>/dev/null ||
+      [ $i -ge 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+grep -q '^tcpwave_records_total 262$' "$tmp/m.prom" 2>/dev/null
+rc=$?
+echo "# records_total in the file after $((i * 100)) ms: $(grep '^tcpwave_records_total' "$tmp/m.prom" 2>/dev/null)"
+exec 7>&-
+wait $pid
+[ $rc -eq 0 ] && [ $? -eq 0 ] && [ -z "$(ls "$tmp" | grep 'm\.prom\.tmp')" ]
+result $? "-E --prometheus -o FILE: rewritten while the input stays open"
 expect_error_E "usage: -E --conn" 2 \
 	"tcpwave: --conn picks a connection of a capture: not with --events" \
 	-c 1 "$FIX/empty.txt"
