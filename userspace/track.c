@@ -236,8 +236,21 @@ struct tw_end *tw_track_add(struct tw_tracker *t,
 			    const struct tcpwave_record *r)
 {
 	struct tw_end *e = tw_track_find(t, r->cookie), *req;
+	bool fresh;
 
-	if (!e || e->done) {
+	/*
+	 * A record into CLOSE after the end's own belongs to the same life:
+	 * tcp_disconnect() and tcp_close() send their RST (event rst) after
+	 * tcp_set_state(CLOSE).  Its closing record, with the reason, stays
+	 * the last one.  Any other state is a new life of the socket, e.g.
+	 * connect() again after a refused one.
+	 */
+	if (e && e->done && r->newstate == TCPWAVE_CLOSE) {
+		tw_end_keep(t, e, r);
+		return e;
+	}
+	fresh = !e || e->done;
+	if (fresh) {
 		/* A cookie comes back only if its end was evicted. */
 		if (e)
 			tw_track_remove(t, e);
@@ -250,7 +263,11 @@ struct tw_end *tw_track_add(struct tw_tracker *t,
 		if (req && req != e)
 			tw_track_fold(t, e, req);
 	}
-	if (r->newstate != e->last.newstate || !e->last.seq)
+	/*
+	 * Not "!e->last.seq": the ring's very first record has seq 0, and
+	 * the next record of its end would restart the clock.
+	 */
+	if (fresh || r->newstate != e->last.newstate)
 		e->since_ns = r->ts_ns;
 	if (r->event != TCPWAVE_EV_syn && r->oldstate < 32)
 		e->states |= 1u << r->oldstate;
@@ -266,6 +283,19 @@ struct tw_end *tw_track_add(struct tw_tracker *t,
 		e->has_owner = true;
 		e->pid = r->pid;
 		memcpy(e->comm, r->comm, sizeof(e->comm));
+	}
+	/*
+	 * Until accept(), a passive end belongs to its listener's task, as
+	 * tw_sock_owner() says for a capture: the syn record links to it.
+	 */
+	if (!e->has_owner && r->event == TCPWAVE_EV_syn &&
+	    (r->have & TCPWAVE_HAVE_LINK)) {
+		req = tw_track_find(t, r->link);
+		if (req && req->listener && req->has_owner) {
+			e->has_owner = true;
+			e->pid = req->pid;
+			memcpy(e->comm, req->comm, sizeof(e->comm));
+		}
 	}
 	if (r->have & TCPWAVE_HAVE_ISS) {
 		e->has_iss = true;
