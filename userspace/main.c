@@ -16,6 +16,7 @@
 #include "fmt.h"
 #include "ladder.h"
 #include "list.h"
+#include "live.h"
 #include "opts.h"
 #include "parse.h"
 
@@ -469,6 +470,9 @@ int main(int argc, char **argv)
 
 	tw_parse_args(argc, argv, &o);
 	switch (o.mode) {
+	case TW_MODE_LIVE:
+		ret = tw_live_run(&o);
+		break;
 	default:
 		ret = tw_run_capture(&o);
 		break;
