@@ -7,6 +7,7 @@
 #   make KDIR=DIR        build the module against the kernel tree in DIR
 #   make demo            boot the test VM and show tcpwave on real traffic
 #   make check           unit tests and VM tests; ends "N passed, N failed"
+#   make live-png        docs/live.png, the picture of "tcpwave --live"
 #
 # KDIR defaults to the running kernel's build tree when it has one, and
 # otherwise to the headers of the test VM's kernel (scripts/deps.sh
@@ -23,7 +24,8 @@ PROG_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -I$(CURDIR)/module
 MODULE_SRCS := $(wildcard module/*.c module/*.h) Kbuild
 PROGS := tests/progs/tcpwave-traffic tests/progs/tcpwave-reader
 
-.PHONY: all module viewer progs deps check check-unit check-vm demo clean
+.PHONY: all module viewer progs deps check check-unit check-vm demo clean \
+	live-png
 
 all: module viewer progs
 
@@ -62,6 +64,10 @@ check-unit: viewer
 
 check-vm: all
 	tests/check.sh vm
+
+# docs/live.png, the README's picture of --live, drawn anew.
+live-png: viewer
+	scripts/live-png.sh docs
 
 demo:
 	scripts/deps.sh

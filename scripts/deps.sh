@@ -29,10 +29,14 @@ apt_install() {
 # packages lack.  The scenario tools that tests/vm/scenarios.sh --flags
 # copies into the VM: iproute2 (ip and tc with netns, veth, bridge, netem
 # and clsact, which busybox's lack), tcpdump (the segments' ground truth)
-# and libbpf-tools (tcpstates, the peer tool).
+# and libbpf-tools (tcpstates, the peer tool).  For --live: ncurses
+# (libncurses-dev, found with pkg-config), tmux to test it in a real
+# terminal (and procps's pgrep), librsvg2-bin and fonts-dejavu-core to
+# render its picture for the README (scripts/live-png.sh).
 pkgs="build-essential make gcc libc6-dev linux-libc-dev kmod cpio gzip
       busybox-static qemu-system-x86 file xz-utils linux-source-6.1 valgrind
-      iproute2 tcpdump libbpf-tools"
+      iproute2 tcpdump libbpf-tools
+      libncurses-dev pkg-config tmux procps librsvg2-bin fonts-dejavu-core"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
