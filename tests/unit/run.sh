@@ -120,6 +120,7 @@ for f in "$FIX"/*.txt; do
 	golden "$name" "$FIX/$name.ladder"
 	golden "$name" "$FIX/$name.ascii" --ascii
 	golden "$name" "$FIX/$name.list" --list
+	golden "$name" "$FIX/$name.live" --live
 done
 
 # IPv4 ladders fit 80 columns; --ascii is never narrower than UTF-8.
@@ -307,6 +308,21 @@ result $? "--help has EXAMPLES and exit status"
 "$TW" -V | grep -q '^tcpwave .* (format 1\.1)$'
 result $? "--version"
 
+# --- --live: the text table, and the screen in tmux ---------------------
+
+"$TW" --live tests/unit/live/demo.txt >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ -z "${UPDATE:-}" ] || [ $rc -ne 0 ] || cp "$tmp/out" tests/unit/live/demo.live
+[ $rc -eq 0 ] && [ ! -s "$tmp/err" ] &&
+	diff -u tests/unit/live/demo.live "$tmp/out" >"$tmp/diff"
+rc=$?
+[ $rc -eq 0 ] || { diag "$tmp/err"; [ ! -f "$tmp/diff" ] || diag "$tmp/diff"; }
+result $rc "demo: tcpwave --live (not a terminal: the table once, as text)"
+"$TW" --live -o "$tmp/live.txt" "$FIX/vm-many.txt" >"$tmp/out" 2>&1 &&
+	[ ! -s "$tmp/out" ] && cmp -s "$FIX/vm-many.live" "$tmp/live.txt"
+result $? "--live -o FILE writes the table there"
+. tests/unit/live.sh
+
 # --- C unit test of the parser -------------------------------------------
 
 if $CC -std=gnu11 -Wall -Wextra -Werror -O2 -Imodule -Iuserspace \
@@ -328,7 +344,7 @@ if [ "${VALGRIND:-1}" = 0 ] || ! command -v valgrind >/dev/null 2>&1; then
 else
 	rc=0
 	for f in "$FIX"/*.txt "$tmp/in.txt"; do
-		for mode in "" --list; do
+		for mode in "" --list --live; do
 			valgrind -q --leak-check=full --errors-for-leak-kinds=all \
 				--error-exitcode=99 "$TW" $mode "$f" \
 				>/dev/null 2>"$tmp/err"
