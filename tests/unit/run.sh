@@ -7,10 +7,12 @@
 #        UPDATE=1 tests/unit/run.sh     regenerate the expected outputs
 #
 # For each tests/fixtures/NAME.txt the viewer's whole standard output is
-# compared with NAME.ladder (default mode), NAME.ascii (--ascii) and
-# NAME.list (--list); a missing expected file is a failure.  Then error
-# cases (exit status and exact message), the C unit test of the parser,
-# and, when valgrind is installed, a leak check over every fixture.
+# compared with NAME.ladder (default mode), NAME.ascii (--ascii),
+# NAME.list (--list) and NAME.live (--live, not on a terminal); a missing
+# expected file is a failure.  Then error cases (exit status and exact
+# message), --live on a terminal in tmux (tests/unit/live.sh), the C unit
+# tests of the parser and of the --live table, and, when valgrind is
+# installed, a leak check over every fixture.
 #
 # Environment: CC (default cc) builds test_parse.c; VALGRIND=0 skips the
 # leak checks.  Exit status: 0 if every test passed, 1 otherwise.
@@ -337,6 +339,20 @@ else
 	result 1 "test_parse builds"
 fi
 
+# The --live table: spans, order, filters, the columns at every width.
+if $CC -std=gnu11 -Wall -Wextra -Werror -O2 -Imodule -Iuserspace \
+	-o "$tmp/test_livetab" tests/unit/test_livetab.c userspace/livetab.c \
+	userspace/track.c userspace/filter.c userspace/conn.c \
+	userspace/parse.c userspace/states.c userspace/fmt.c 2>"$tmp/err"; then
+	"$tmp/test_livetab" >"$tmp/out" 2>&1
+	rc=$?
+	grep -v '^ok ' "$tmp/out" | sed 's/^/# /'
+	result $rc "test_livetab ($(grep -c '^ok ' "$tmp/out") checks passed)"
+else
+	diag "$tmp/err"
+	result 1 "test_livetab builds"
+fi
+
 # --- leaks and memory errors --------------------------------------------
 
 if [ "${VALGRIND:-1}" = 0 ] || ! command -v valgrind >/dev/null 2>&1; then
@@ -360,6 +376,12 @@ else
 			--error-exitcode=99 "$tmp/test_parse" >/dev/null 2>"$tmp/err"
 		[ $? -ne 99 ] || { diag "$tmp/err"; false; }
 		result $? "valgrind: test_parse"
+	fi
+	if [ -x "$tmp/test_livetab" ]; then
+		valgrind -q --leak-check=full --errors-for-leak-kinds=all \
+			--error-exitcode=99 "$tmp/test_livetab" >/dev/null 2>"$tmp/err"
+		[ $? -ne 99 ] || { diag "$tmp/err"; false; }
+		result $? "valgrind: test_livetab"
 	fi
 fi
 
