@@ -643,8 +643,9 @@ static int tw_live_screen_open(struct tw_live *l)
 	if (!strcmp(l->o->path, "-") || !isatty(STDIN_FILENO)) {
 		l->kbd = fopen("/dev/tty", "re");
 		if (!l->kbd) {
-			fprintf(stderr, "tcpwave: --live reads keys from a "
-				"terminal: /dev/tty: %s\n", strerror(errno));
+			fprintf(stderr,
+				"tcpwave: --live reads keys from /dev/tty: %s\n",
+				strerror(errno));
 			return -1;
 		}
 	} else {
@@ -660,8 +661,8 @@ static int tw_live_screen_open(struct tw_live *l)
 	l->ascii = l->o->view.ascii || strcmp(nl_langinfo(CODESET), "UTF-8");
 	l->scr = newterm(NULL, stdout, l->kbd);
 	if (!l->scr) {
-		fprintf(stderr, "tcpwave: --live: cannot use terminal type "
-			"'%s'\n", term ? term : "");
+		fprintf(stderr, "tcpwave: --live: unknown terminal '%s'\n",
+			term ? term : "");
 		if (l->kbd != stdin)
 			fclose(l->kbd);
 		return -1;
@@ -771,7 +772,8 @@ static int tw_live_screen(struct tw_live *l)
 			       now - last >= TW_LIVE_TICK_MS))) {
 			tw_live_frame(l);
 			last = now;
-			keyed = data = false;
+			keyed = false;
+			data = false;
 		}
 	}
 	tw_live_screen_close(l);

@@ -332,7 +332,9 @@ void tw_table_view(struct tw_table *t)
 
 	t->nshown = 0;
 	memset(t->counts, 0, sizeof(t->counts));
-	t->leaks = t->handshakes = t->failed = 0;
+	t->leaks = 0;
+	t->handshakes = 0;
+	t->failed = 0;
 	tw_grow((void **)&t->shown, &t->shown_cap, t->nrows,
 		sizeof(*t->shown));
 	for (i = 0; i < t->nrows; i++) {
@@ -367,7 +369,9 @@ static size_t tw_fit(const size_t nat[TW_TCOL_MAX], size_t cols, size_t gap,
 
 	memcpy(w, nat, sizeof(size_t) * TW_TCOL_MAX);
 	for (;;) {
-		total = least = n = 0;
+		total = 0;
+		least = 0;
+		n = 0;
 		for (c = 0; c < TW_TCOL_MAX; c++) {
 			if (!w[c])
 				continue;

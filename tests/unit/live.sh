@@ -91,6 +91,18 @@ pane_rows() {
 		"$tmp/pane"
 }
 
+# --- not on a terminal: the table once, or why not ------------------------
+
+with_record "$REC" "1 2"
+expect_error "--live: bad input, not on a terminal" 1 \
+	"tcpwave: $tmp/in.txt:4: expected 13 fields, got 2" "$TW" --live "$tmp/in.txt"
+expect_error "--live: no input" 1 \
+	"tcpwave: cannot open $tmp/none.txt: No such file or directory" \
+	"$TW" --live "$tmp/none.txt"
+expect_error "--live: usage: no --json" 2 \
+	"tcpwave: --live is a terminal view: no --json, --prometheus or --svg" \
+	"$TW" --live --json "$FIX/empty.txt"
+
 if ! command -v tmux >/dev/null 2>&1; then
 	skip "--live in a terminal" "tmux not installed (scripts/deps.sh)"
 else
@@ -290,6 +302,12 @@ else
 		[ "$(cat "$tmp/lerr")" = \
 		  "tcpwave: $tmp/in.txt:4: expected 13 fields, got 2" ]
 	result $? "--live: bad input shown, exit 1, message on stderr after"
+
+	live_start 100 10 "env TERM=nosuchterm $TW --live $FIX/vm-abort.txt 2>$tmp/lerr"
+	st=$(pane_status) && [ "$st" = 1 ] &&
+		[ "$(cat "$tmp/lerr")" = \
+		  "tcpwave: --live: unknown terminal 'nosuchterm'" ]
+	result $? "--live: an unknown terminal type: exit 1, a message"
 
 	# --- SIGTERM ends it as q does -------------------------------------
 
