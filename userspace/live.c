@@ -192,23 +192,45 @@ static void tw_live_take(struct tw_live *l)
 		      l->o->close_wait_ms * 1000000ULL);
 }
 
-/* "tcpwave --live  NAME (end of input)  records N  R/s  lost L" */
-static void tw_live_head(struct tw_buf *b, const struct tw_live *l)
+/*
+ * "tcpwave --live  NAME (end of input)  records N  R/s  lost L" in
+ * @cols columns: on a narrow terminal the numbers stay, and the name
+ * gives way, from its start: "…/vm-many.txt (end of input)".
+ */
+static void tw_live_head(struct tw_buf *b, const struct tw_live *l,
+			 size_t cols)
 {
-	tw_buf_puts(b, "tcpwave --live  ");
-	tw_buf_puts_safe(b, l->o->name, strlen(l->o->name));
+	struct tw_buf name = { 0 }, nums = { 0 };
+	size_t w, keep;
+
+	tw_buf_puts_safe(&name, l->o->name, strlen(l->o->name));
 	if (l->failed)
-		tw_buf_puts(b, " (stopped by an error)");
+		tw_buf_puts(&name, " (stopped by an error)");
 	else if (l->ended)
-		tw_buf_puts(b, " (end of input)");
-	tw_buf_printf(b, "  records %llu  %llu/s  lost %llu",
+		tw_buf_puts(&name, " (end of input)");
+	tw_buf_printf(&nums, "  records %llu  %llu/s  lost %llu",
 		      (unsigned long long)l->s.nrecs,
 		      (unsigned long long)tw_rate_get(&l->rate,
 						      tw_live_now(l)),
 		      (unsigned long long)l->s.nlost);
 	if (l->tr.evicted)
-		tw_buf_printf(b, "  evicted %llu",
+		tw_buf_printf(&nums, "  evicted %llu",
 			      (unsigned long long)l->tr.evicted);
+	w = tw_width(name.s) + tw_width(nums.s);
+	if (w + 16 <= cols) {
+		tw_buf_puts(b, "tcpwave --live  ");
+		tw_buf_puts(b, name.s);
+	} else if (w <= cols || tw_width(nums.s) + 8 > cols) {
+		tw_buf_puts(b, name.s);
+	} else {
+		/* The name is ASCII: tw_buf_puts_safe() escaped the rest. */
+		keep = cols - tw_width(nums.s) - 1;
+		tw_buf_puts(b, l->ascii ? "~" : "\u2026");
+		tw_buf_puts(b, name.s + strlen(name.s) - keep);
+	}
+	tw_buf_puts(b, nums.s);
+	tw_buf_free(&name);
+	tw_buf_free(&nums);
 }
 
 /* --- the table once, as text ------------------------------------------ */
@@ -234,9 +256,9 @@ static int tw_live_text(struct tw_live *l)
 			&lay);
 	if (tw_out_open(&out, l->o->output))
 		return TW_EXIT_INPUT;
-	tw_live_head(&b, l);
+	tw_live_head(&b, l, (size_t)-1);
 	tw_buf_emit(&b, out.f);
-	tw_table_counts(&b, t);
+	tw_table_counts(&b, t, (size_t)-1, l->o->view.ascii);
 	tw_buf_emit(&b, out.f);
 	tw_buf_printf(&b, "leak suspects %zu  slow handshakes %zu  failed %zu",
 		      t->leaks, t->handshakes, t->failed);
@@ -447,7 +469,7 @@ static void tw_live_frame(struct tw_live *l)
 	struct tw_buf b = { 0 };
 	struct tw_tlayout lay;
 	size_t page = tw_live_page(), i;
-	int x;
+	int x, end;
 
 	if (!l->paused)
 		tw_live_take(l);
@@ -457,15 +479,16 @@ static void tw_live_frame(struct tw_live *l)
 	tw_table_layout(t, COLS, l->o->view.wide, l->ascii, &lay);
 
 	erase();
-	tw_live_head(&b, l);
+	end = l->paused ? COLS - 8 : COLS;
+	tw_live_head(&b, l, end > 0 ? end : 0);
 	x = 0;
-	tw_put(0, &x, b.s, A_NORMAL, l->paused ? COLS - 8 : COLS);
+	tw_put(0, &x, b.s, A_NORMAL, end);
 	tw_buf_free(&b);
 	if (l->paused) {
 		x = COLS > 6 ? COLS - 6 : 0;
 		tw_put(0, &x, "PAUSED", A_REVERSE | A_BOLD, COLS);
 	}
-	tw_table_counts(&b, t);
+	tw_table_counts(&b, t, COLS, l->ascii);
 	x = 0;
 	tw_put(1, &x, b.s, A_NORMAL, COLS);
 	tw_buf_free(&b);

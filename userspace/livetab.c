@@ -527,18 +527,40 @@ void tw_table_row(struct tw_buf *b, const struct tw_table *t,
 	}
 }
 
-/* "ESTABLISHED 12  TIME_WAIT 40  CLOSE_WAIT 2": the states in use. */
-void tw_table_counts(struct tw_buf *b, const struct tw_table *t)
+/* Whether a state after @s has rows. */
+static bool tw_more(const struct tw_table *t, size_t s)
 {
-	char st[TW_STATE_STRLEN];
+	while (++s < 256)
+		if (t->counts[s])
+			return true;
+	return false;
+}
+
+/*
+ * "ESTABLISHED 12  TIME_WAIT 40  CLOSE_WAIT 2": the states in use, as
+ * many as fit in @cols columns, then "…" (or "~" in @ascii).
+ */
+void tw_table_counts(struct tw_buf *b, const struct tw_table *t, size_t cols,
+		     bool ascii)
+{
+	char st[TW_STATE_STRLEN], item[48];
+	size_t s, w = 0, len;
 	bool any = false;
-	size_t s;
 
 	for (s = 0; s < 256; s++) {
 		if (!t->counts[s])
 			continue;
-		tw_buf_printf(b, "%s%s %zu", any ? "  " : "",
-			      tw_state_str(s, st), t->counts[s]);
+		len = snprintf(item, sizeof(item), "%s%s %zu", any ? "  " : "",
+			       tw_state_str(s, st), t->counts[s]);
+		/* Room for the mark after it, unless it is the last. */
+		if (w + len > cols || (w + len + 3 > cols && s < 255 &&
+				       tw_more(t, s))) {
+			tw_buf_puts(b, any ? "  " : "");
+			tw_buf_puts(b, ascii ? "~" : "\u2026");
+			return;
+		}
+		tw_buf_puts(b, item);
+		w += len;
 		any = true;
 	}
 	if (!any)

@@ -100,7 +100,8 @@ void tw_table_title(struct tw_buf *b, const struct tw_table *t,
 		    const struct tw_tlayout *l);
 void tw_table_row(struct tw_buf *b, const struct tw_table *t,
 		  const struct tw_tlayout *l, size_t i);
-void tw_table_counts(struct tw_buf *b, const struct tw_table *t);
+void tw_table_counts(struct tw_buf *b, const struct tw_table *t, size_t cols,
+		     bool ascii);
 const char *tw_table_col_name(enum tw_tcol c);
 
 void tw_fmt_span(char *buf, size_t size, __u64 ns);

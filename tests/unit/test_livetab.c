@@ -137,6 +137,7 @@ static const char *cell(const struct tw_table *t, size_t i, enum tw_tcol c)
 
 static void test_rows(void)
 {
+	struct tw_buf b = { 0 };
 	struct tw_tracker tr;
 	struct tw_table t;
 
@@ -172,6 +173,23 @@ static void test_rows(void)
 	ok(tw_table_desc(&t) &&
 	   !strcmp(cell(&t, 0, TW_TCOL_COOKIE), "00000015"),
 	   "view: reversed");
+
+	tw_table_counts(&b, &t, (size_t)-1, false);
+	ok(b.s && !strcmp(b.s, "ESTABLISHED 2  SYN_SENT 1  CLOSE 1  "
+			  "CLOSE_WAIT 1  LISTEN 1"), "counts: every state in use");
+	tw_buf_free(&b);
+	tw_table_counts(&b, &t, 30, false);
+	ok(b.s && !strcmp(b.s, "ESTABLISHED 2  SYN_SENT 1  \u2026"),
+	   "counts: as many as fit, then an ellipsis");
+	tw_buf_free(&b);
+	tw_table_counts(&b, &t, 58, true);
+	ok(b.s && tw_width(b.s) == 58 && b.s[57] == '1',
+	   "counts: the last one needs no room for the mark");
+	tw_buf_free(&b);
+	tw_table_counts(&b, &t, 57, true);
+	ok(b.s && !strcmp(b.s + strlen(b.s) - 15, "CLOSE_WAIT 1  ~"),
+	   "counts: --ascii: ~ for the ellipsis");
+	tw_buf_free(&b);
 
 	snprintf(t.text, sizeof(t.text), "established");
 	tw_table_view(&t);
