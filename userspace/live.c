@@ -779,6 +779,9 @@ static int tw_live_screen(struct tw_live *l)
 			l->failed = true;
 			break;
 		}
+		/* The terminal is gone: nobody is left to press q. */
+		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+			break;
 		/* KEY_RESIZE comes here too, after SIGWINCH broke poll(). */
 		while (!quit && (ch = getch()) != ERR) {
 			keyed = true;
