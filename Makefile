@@ -10,6 +10,7 @@
 #   make install         module, viewer and man pages; then "make uninstall"
 #   make dkms-install    the module under DKMS; then "make dkms-uninstall"
 #   make docs            docs/ladder.svg and docs/ladder.png for the README
+#   make live-png        docs/live.png, the picture of "tcpwave --live"
 #
 # KDIR defaults to the running kernel's build tree when it has one, and
 # otherwise to the headers of the test VM's kernel (scripts/deps.sh
@@ -49,7 +50,7 @@ PROGS := tests/progs/tcpwave-traffic tests/progs/tcpwave-reader
 .PHONY: all module viewer progs deps check check-unit check-vm demo docs \
 	clean install install-module install-viewer install-man \
 	uninstall uninstall-module uninstall-viewer uninstall-man \
-	dkms-install dkms-uninstall kver
+	dkms-install dkms-uninstall kver live-png
 
 all: module viewer progs
 
@@ -91,6 +92,10 @@ check-vm: all
 
 docs: viewer
 	scripts/docs.sh
+
+# docs/live.png, the README's picture of --live, drawn anew.
+live-png: viewer
+	scripts/live-png.sh docs
 
 demo:
 	scripts/deps.sh

@@ -36,6 +36,9 @@ apt_install() {
 # libxml2-utils (xmllint) and librsvg2-bin (rsvg-convert): the unit tests
 # check that --svg is valid XML that renders, and scripts/docs.sh draws
 # docs/ladder.png.
+# For --live: ncurses (libncurses-dev, found with pkg-config), tmux to
+# test it in a real terminal (and procps's pgrep), fonts-dejavu-core to
+# render its picture for the README (scripts/live-png.sh).
 # time: /usr/bin/time -f %M, the peak RSS of tcpwave -E in the unit tests.
 # libjansson-dev: the viewer's --json; pkg-config finds its flags; jq
 # checks that output in the unit tests, promtool (package prometheus)
@@ -45,7 +48,8 @@ pkgs="build-essential make gcc libc6-dev linux-libc-dev kmod cpio gzip
       iproute2 tcpdump libbpf-tools
       dkms mandoc groff-base
       libxml2-utils librsvg2-bin
-      libjansson-dev pkg-config jq prometheus time"
+      libjansson-dev pkg-config jq prometheus time
+      libncurses-dev tmux procps fonts-dejavu-core"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -226,7 +226,8 @@ static void tw_follow_trace(struct tw_trace *t, struct tw_end **ends,
 		memcpy(t->recs + t->nrecs, ends[i]->recs,
 		       ends[i]->nrecs * sizeof(*t->recs));
 		t->nrecs += ends[i]->nrecs;
-		if (!ends[i]->has_owner && fd && fd->lrec)
+		if ((!ends[i]->has_owner || ends[i]->owner_listener) &&
+		    fd && fd->lrec)
 			t->recs[t->nrecs++] = *fd->lrec;
 	}
 	qsort(t->recs, t->nrecs, sizeof(*t->recs), tw_cmp_seq);
@@ -592,7 +593,7 @@ static void tw_follow_record(struct tw_follow *fw,
 		fd->v10_owner_seq = r->seq;
 	}
 	tw_follow_listener(fw, fd, r);
-	if (e->has_owner && fd->lrec) {
+	if (e->has_owner && !e->owner_listener && fd->lrec) {
 		free(fd->lrec);
 		fd->lrec = NULL;
 	}

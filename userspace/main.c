@@ -18,6 +18,7 @@
 #include "json.h"
 #include "ladder.h"
 #include "list.h"
+#include "live.h"
 #include "opts.h"
 #include "parse.h"
 #include "stats.h"
@@ -44,7 +45,9 @@ static const char tw_usage[] =
 "  -l, --list            one line per connection\n"
 "  -E, --events          follow: print transitions as they happen, and\n"
 "      --follow            each connection's ladder when it is over\n"
-"      --live, --top     full-screen table of current connections\n"
+"      --live, --top     full-screen table of current connections (keys:\n"
+"                        ? shows them); not on a terminal, or with -o,\n"
+"                        the table is printed once as text\n"
 "  -s, --summary         statistics: handshake times, time in states,\n"
 "      --stats             failures and aborts by reason, leak suspects\n"
 "\n"
@@ -509,6 +512,9 @@ int main(int argc, char **argv)
 	switch (o.mode) {
 	case TW_MODE_EVENTS:
 		ret = tw_follow_run(&o);
+		break;
+	case TW_MODE_LIVE:
+		ret = tw_live_run(&o);
 		break;
 	default:
 		ret = tw_run_capture(&o);

@@ -232,6 +232,7 @@ static void tw_track_fold(struct tw_tracker *t, struct tw_end *e,
 	e->nlost_before += req->nlost_before;
 	if (!e->has_owner && req->has_owner) {
 		e->has_owner = true;
+		e->owner_listener = req->owner_listener;
 		e->pid = req->pid;
 		memcpy(e->comm, req->comm, sizeof(e->comm));
 	}
@@ -264,6 +265,19 @@ static bool tw_trails_close(const struct tcpwave_record *r)
 	return r->oldstate == TCPWAVE_CLOSE && r->newstate == TCPWAVE_CLOSE;
 }
 
+/* The task of a connect(), accept() or listen() record owns its end. */
+static void tw_end_owner(struct tw_end *e, const struct tcpwave_record *r)
+{
+	if (r->ctx == TCPWAVE_CTX_task &&
+	    (r->event == TCPWAVE_EV_connect || r->event == TCPWAVE_EV_accept ||
+	     r->event == TCPWAVE_EV_listen)) {
+		e->has_owner = true;
+		e->owner_listener = false;
+		e->pid = r->pid;
+		memcpy(e->comm, r->comm, sizeof(e->comm));
+	}
+}
+
 /*
  * Account record @r to its end, creating the end at its first record.
  * Returns the end; e->done once the record ended its life (the caller
@@ -275,8 +289,20 @@ struct tw_end *tw_track_add(struct tw_tracker *t,
 			    const struct tcpwave_record *r)
 {
 	struct tw_end *e = tw_track_find(t, r->cookie), *req;
+	bool fresh;
 
-	if (!e || (e->done && !tw_trails_close(r))) {
+	/*
+	 * A record trailing the end's CLOSE belongs to the same life; the
+	 * closing record, with its reason, stays the last one.
+	 */
+	if (e && e->done && tw_trails_close(r)) {
+		tw_end_keep(t, e, r);
+		tw_end_owner(e, r);
+		return e;
+	}
+	/* Its first record, or a new life: connect() or listen() again. */
+	fresh = !e || e->done;
+	if (fresh) {
 		if (e)
 			tw_track_remove(t, e);
 		e = tw_track_new(t, r->cookie, r->ts_ns);
@@ -288,8 +314,12 @@ struct tw_end *tw_track_add(struct tw_tracker *t,
 		if (req && req != e)
 			tw_track_fold(t, e, req);
 	}
-	/* A new end's last.newstate is 0, no state: since_ns is its birth. */
-	if (r->newstate != e->last.newstate && e->nseen)
+	/*
+	 * A new end's clock starts at its first record (not "!last.seq":
+	 * the ring's first record has seq 0); a child folded into its
+	 * request socket goes on with that socket's clock and state.
+	 */
+	if (!e->nseen || r->newstate != e->last.newstate)
 		e->since_ns = r->ts_ns;
 	e->nseen++;
 	if (r->event != TCPWAVE_EV_syn && r->oldstate < 32)
@@ -303,12 +333,20 @@ struct tw_end *tw_track_add(struct tw_tracker *t,
 	    (r->event == TCPWAVE_EV_state &&
 	     (r->oldstate == TCPWAVE_LISTEN || r->newstate == TCPWAVE_LISTEN)))
 		e->listener = true;
-	if (r->ctx == TCPWAVE_CTX_task &&
-	    (r->event == TCPWAVE_EV_connect || r->event == TCPWAVE_EV_accept ||
-	     r->event == TCPWAVE_EV_listen)) {
-		e->has_owner = true;
-		e->pid = r->pid;
-		memcpy(e->comm, r->comm, sizeof(e->comm));
+	tw_end_owner(e, r);
+	/*
+	 * Until accept(), a passive end belongs to its listener's task, as
+	 * tw_sock_owner() says for a capture: the syn record links to it.
+	 */
+	if (!e->has_owner && r->event == TCPWAVE_EV_syn &&
+	    (r->have & TCPWAVE_HAVE_LINK)) {
+		req = tw_track_find(t, r->link);
+		if (req && req->listener && req->has_owner) {
+			e->has_owner = true;
+			e->owner_listener = true;
+			e->pid = req->pid;
+			memcpy(e->comm, req->comm, sizeof(e->comm));
+		}
 	}
 	if (r->have & TCPWAVE_HAVE_ISS) {
 		e->has_iss = true;

@@ -20,6 +20,7 @@ struct tw_end {
 	__u64 nseen;			/* records accounted to it */
 	__u64 since_ns;			/* when it entered last.newstate */
 	bool has_owner;			/* from connect, accept or listen */
+	bool owner_listener;		/* the owner is its listener's, for now */
 	__u32 pid;
 	char comm[TCPWAVE_COMM_LEN];
 	__u32 states;			/* 1 << state, every state it was in */

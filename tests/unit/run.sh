@@ -8,16 +8,17 @@
 #
 # For each tests/fixtures/NAME.txt the viewer's whole standard output is
 # compared with NAME.ladder (default mode), NAME.ascii (--ascii),
-# NAME.list (--list) and NAME.json (--json), and for some NAME.svg
-# (--svg; every fixture's SVG must be valid XML that rsvg-convert
-# renders), NAME.summary, NAME.summary.json and NAME.prom (-s, -s -j,
-# --prometheus) and NAME.events (-E); a missing expected file is a
-# failure.  Then error cases (exit status and exact message), the JSON
-# output checked by jq against json-schema.jq, -E on a FIFO fed slowly,
-# signals and a long synthetic stream (tests/unit/follow-gen.awk) for its
-# memory, the C unit tests of the parser, of json.c and of the
-# statistics engine, and, when valgrind is installed, a leak check over
-# every fixture.
+# NAME.list (--list), NAME.json (--json) and NAME.live (--live, not on a
+# terminal), and for some NAME.svg (--svg; every fixture's SVG must be
+# valid XML that rsvg-convert renders), NAME.summary, NAME.summary.json
+# and NAME.prom (-s, -s -j, --prometheus) and NAME.events (-E); a missing
+# expected file is a failure.  Then error cases (exit status and exact
+# message), the JSON output checked by jq against json-schema.jq, -E on a
+# FIFO fed slowly, signals and a long synthetic stream
+# (tests/unit/follow-gen.awk) for its memory, --live on a terminal in
+# tmux (tests/unit/live.sh), the C unit tests of the parser, of json.c,
+# of the statistics engine and of the --live table, and, when valgrind is
+# installed, a leak check over every fixture.
 #
 # Environment: CC (default cc) builds test_parse.c and test_json.c;
 # VALGRIND=0 skips the leak checks.  Exit status: 0 if every test passed,
@@ -300,6 +301,7 @@ for f in "$FIX"/*.txt; do
 	golden "$name" "$FIX/$name.ascii" --ascii
 	golden "$name" "$FIX/$name.list" --list
 	golden "$name" "$FIX/$name.json" --json
+	golden "$name" "$FIX/$name.live" --live
 done
 
 # --- statistics: -s, -s -j, --prometheus ------------------------------
@@ -1150,6 +1152,21 @@ else
 	skip "-E: memory flat" "no /usr/bin/time (scripts/deps.sh installs it)"
 fi
 
+# --- --live: the text table, and the screen in tmux ---------------------
+
+"$TW" --live tests/unit/live/demo.txt >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ -z "${UPDATE:-}" ] || [ $rc -ne 0 ] || cp "$tmp/out" tests/unit/live/demo.live
+[ $rc -eq 0 ] && [ ! -s "$tmp/err" ] &&
+	diff -u tests/unit/live/demo.live "$tmp/out" >"$tmp/diff"
+rc=$?
+[ $rc -eq 0 ] || { diag "$tmp/err"; [ ! -f "$tmp/diff" ] || diag "$tmp/diff"; }
+result $rc "demo: tcpwave --live (not a terminal: the table once, as text)"
+"$TW" --live -o "$tmp/live.txt" "$FIX/vm-many.txt" >"$tmp/out" 2>&1 &&
+	[ ! -s "$tmp/out" ] && cmp -s "$FIX/vm-many.live" "$tmp/live.txt"
+result $? "--live -o FILE writes the table there"
+. tests/unit/live.sh
+
 # --- C unit test of the parser -------------------------------------------
 
 if $CC -std=gnu11 -Wall -Wextra -Werror -O2 -Imodule -Iuserspace \
@@ -1196,6 +1213,20 @@ else
 	result 1 "test_json builds"
 fi
 
+# The --live table: spans, order, filters, the columns at every width.
+if $CC -std=gnu11 -Wall -Wextra -Werror -O2 -Imodule -Iuserspace \
+	-o "$tmp/test_livetab" tests/unit/test_livetab.c userspace/livetab.c \
+	userspace/track.c userspace/filter.c userspace/conn.c \
+	userspace/parse.c userspace/states.c userspace/fmt.c 2>"$tmp/err"; then
+	"$tmp/test_livetab" >"$tmp/out" 2>&1
+	rc=$?
+	grep -v '^ok ' "$tmp/out" | sed 's/^/# /'
+	result $rc "test_livetab ($(grep -c '^ok ' "$tmp/out") checks passed)"
+else
+	diag "$tmp/err"
+	result 1 "test_livetab builds"
+fi
+
 # --- leaks and memory errors --------------------------------------------
 
 if [ "${VALGRIND:-1}" = 0 ] || ! command -v valgrind >/dev/null 2>&1; then
@@ -1203,7 +1234,7 @@ if [ "${VALGRIND:-1}" = 0 ] || ! command -v valgrind >/dev/null 2>&1; then
 else
 	rc=0
 	for f in "$FIX"/*.txt "$tmp/in.txt"; do
-		for mode in "" --list --json --svg -s "-s -j" --prometheus -E; do
+		for mode in "" --list --json --svg -s "-s -j" --prometheus -E --live; do
 			valgrind -q --leak-check=full --errors-for-leak-kinds=all \
 				--error-exitcode=99 "$TW" $mode "$f" \
 				>/dev/null 2>"$tmp/err"
@@ -1231,6 +1262,12 @@ else
 			--error-exitcode=99 "$tmp/test_json" >/dev/null 2>"$tmp/err"
 		[ $? -ne 99 ] || { diag "$tmp/err"; false; }
 		result $? "valgrind: test_json"
+	fi
+	if [ -x "$tmp/test_livetab" ]; then
+		valgrind -q --leak-check=full --errors-for-leak-kinds=all \
+			--error-exitcode=99 "$tmp/test_livetab" >/dev/null 2>"$tmp/err"
+		[ $? -ne 99 ] || { diag "$tmp/err"; false; }
+		result $? "valgrind: test_livetab"
 	fi
 fi
 

@@ -229,6 +229,18 @@ tcpwave-traffic client-close >"$out/client-close.conn" 2>&1 ||
 	not_ok "client-close: tcpwave-traffic"
 sleep 2
 cp "$out/follow.out" "$out/follow.early"
+# --live on the ring, not on a terminal: the table once, times from
+# CLOCK_MONOTONIC.  The client is in TIME_WAIT, entered just now.
+if tcpwave --live >"$out/live.txt" 2>&1 &&
+   grep -q '^tcpwave --live  /proc/tcpwave  records [1-9]' "$out/live.txt" &&
+   grep -Eq '^TIME_WAIT +([0-9.]+ms|[0-9][.][0-9]+s) +127[.]0[.]0[.]1:[0-9]+ +127[.]0[.]0[.]1:' \
+	"$out/live.txt"; then
+	ok "client-close: --live on the ring: the client in TIME_WAIT under 10 s"
+	diag <"$out/live.txt"
+else
+	not_ok "client-close: --live on the ring: the client in TIME_WAIT under 10 s"
+	diag <"$out/live.txt"
+fi
 # The client's timewait socket lives TCP_TIMEWAIT_LEN (60 s) from the
 # server's FIN; the timer wheel may fire it a little late.
 sleep 62
