@@ -15,6 +15,11 @@ insmod /tcpwave.ko
 echo "\$ insmod /tcpwave.ko"
 dmesg | grep tcpwave: | tail -n 1
 
+# Follow the ring from the start, as "tcpwave -E" does on a live host.
+tcpwave -E >/tmp/events.txt 2>&1 &
+follower=$!
+sleep 0.2
+
 mkdir -p /tmp/www && echo hello >/tmp/www/index.html
 httpd -p 127.0.0.1:8080 -h /tmp/www
 echo "\$ wget -q -O - http://127.0.0.1:8080/"
@@ -34,6 +39,23 @@ tcpwave
 echo
 echo "\$ tcpwave --list"
 tcpwave --list
+echo
+echo "\$ tcpwave -E     # started before the traffic, stopped with ^C now"
+kill -INT $follower
+wait $follower || true
+cat /tmp/events.txt
+echo
+echo "\$ tcpwave -s"
+tcpwave -s
+echo
+echo "\$ tcpwave --live | cat     # the live table, printed once off a terminal"
+tcpwave --live | cat
+echo
+echo "\$ tcpwave --json --list | head -n 1"
+tcpwave --json --list | head -n 1
+echo
+echo "\$ tcpwave --prometheus | grep -v \"^#\" | grep -E \"handshake_duration_seconds_count|closes_total\""
+tcpwave --prometheus | grep -v "^#" | grep -E "handshake_duration_seconds_count|closes_total"
 echo
 echo "\$ cat /proc/tcpwave_stats"
 cat /proc/tcpwave_stats
