@@ -191,13 +191,7 @@ static void tw_ep_set(struct tw_ep *ep, unsigned int family,
 		      const __u8 *addr, __u16 port)
 {
 	memset(ep, 0, sizeof(*ep));
-	if (family == 4) {
-		ep->addr[10] = 0xff;
-		ep->addr[11] = 0xff;
-		memcpy(ep->addr + 12, addr, 4);
-	} else {
-		memcpy(ep->addr, addr, 16);
-	}
+	tw_addr_v6(ep->addr, family, addr);
 	ep->port = port;
 }
 
@@ -906,4 +900,15 @@ bool tw_conn_time_wait(const struct tw_conn *conn, __u64 *ns)
 	if (any)
 		*ns = to - from;
 	return any;
+}
+
+/* The client was refused: no socket answered, the peer's kernel did. */
+bool tw_conn_refused(const struct tw_conn *conn)
+{
+	const struct tcpwave_record *end;
+
+	if (!conn->client || conn->server || conn->self)
+		return false;
+	end = tw_sock_end(conn->client);
+	return end && end->reason == TCPWAVE_REASON_refused;
 }

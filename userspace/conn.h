@@ -81,6 +81,7 @@ __u64 tw_conn_lost(const struct tw_conn *conn, const struct tw_trace *t);
 __u64 tw_conn_lost_before(const struct tw_conn *conn,
 			  const struct tw_trace *t);
 bool tw_conn_time_wait(const struct tw_conn *conn, __u64 *ns);
+bool tw_conn_refused(const struct tw_conn *conn);
 
 bool tw_rec_known(const struct tcpwave_record *r);
 const struct tcpwave_record *tw_sock_owner(const struct tw_sock *sk);

@@ -295,3 +295,20 @@ bool tw_text_bad(const char *s)
 	}
 	return false;
 }
+
+/*
+ * An address as IPv6 (@out, 16 bytes): IPv4 as IPv4-mapped ::ffff:a.b.c.d
+ * (RFC 4291 2.5.5.2), the form a dual-stack server's socket sees its IPv4
+ * peer in, so that the two families compare and sort together.
+ */
+void tw_addr_v6(__u8 out[16], unsigned int family, const __u8 *addr)
+{
+	memset(out, 0, 16);
+	if (family == 4) {
+		out[10] = 0xff;
+		out[11] = 0xff;
+		memcpy(out + 12, addr, 4);
+	} else {
+		memcpy(out, addr, 16);
+	}
+}

@@ -48,6 +48,7 @@ void tw_buf_pad_to(struct tw_buf *b, size_t col);
 void tw_buf_emit(struct tw_buf *b, FILE *f);
 
 size_t tw_width(const char *s);
+void tw_addr_v6(__u8 out[16], unsigned int family, const __u8 *addr);
 
 /* SGR codes (ECMA-48) for tw_buf_sgr() */
 #define TW_SGR_OFF	"0"

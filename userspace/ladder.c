@@ -225,17 +225,6 @@ static void tw_ladder_say(struct tw_ladder *l, const char *s)
 	tw_buf_emit(&l->line, l->f);
 }
 
-/* The client was refused: no socket answered, the peer's kernel did. */
-static bool tw_refused(const struct tw_conn *conn)
-{
-	const struct tcpwave_record *end;
-
-	if (!conn->client || conn->server || conn->self)
-		return false;
-	end = tw_sock_end(conn->client);
-	return end && end->reason == TCPWAVE_REASON_refused;
-}
-
 /*
  * The connection, who is at each end (a line each: two comms of 15
  * bytes do not fit one line of 80 columns), and the column titles.
@@ -283,7 +272,7 @@ static void tw_ladder_header(struct tw_ladder *l, const struct tw_conn *conn,
 				tw_ladder_say(l, "  client not traced");
 			if (sv)
 				tw_ladder_who(l, "server", sv);
-			else if (tw_refused(conn))
+			else if (tw_conn_refused(conn))
 				tw_ladder_say(l,
 					      "  server refused the connection");
 			else
@@ -358,7 +347,7 @@ static void tw_ladder_footer(struct tw_ladder *l, const struct tw_conn *conn,
 	tw_buf_pad_to(&l->line, l->col_left);
 	tw_buf_printf(&l->line, "duration %s ms", s);
 	it.any = true;
-	if (!conn->listener && !conn->self && !tw_refused(conn) &&
+	if (!conn->listener && !conn->self && !tw_conn_refused(conn) &&
 	    (!conn->client || !conn->server))
 		alone = " (other end not traced)";
 	if (conn->self)

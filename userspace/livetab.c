@@ -118,19 +118,6 @@ size_t tw_cut(const char *s, size_t cols)
 	return i;
 }
 
-/* An endpoint as IPv4-mapped IPv6, so that the families sort together. */
-static void tw_sort_addr(__u8 out[16], unsigned int family, const __u8 *a)
-{
-	memset(out, 0, 16);
-	if (family == 4) {
-		out[10] = 0xff;
-		out[11] = 0xff;
-		memcpy(out + 12, a, 4);
-	} else {
-		memcpy(out, a, 16);
-	}
-}
-
 /*
  * A closed end failed when it did not end in an orderly close or its
  * TIME_WAIT: the peer refused or reset it, we reset it, it timed out or
@@ -165,7 +152,7 @@ static enum tw_anomaly tw_anomaly(const struct tw_trow *r,
 	return TW_ANOM_NONE;
 }
 
-/* The unspecified address, IPv4-mapped or not, as tw_sort_addr() makes it. */
+/* The unspecified address, IPv4-mapped or not, as tw_addr_v6() makes it. */
 static const __u8 tw_any4[16] = { [10] = 0xff, [11] = 0xff };
 static const __u8 tw_any6[16];
 
@@ -186,8 +173,8 @@ static void tw_row_fill(struct tw_trow *r, const struct tw_end *e,
 	r->in_state_ns = now > e->since_ns ? now - e->since_ns : 0;
 	r->age_ns = end > e->born_ns ? end - e->born_ns : 0;
 	r->family = last->family;
-	tw_sort_addr(r->laddr, last->family, last->laddr);
-	tw_sort_addr(r->raddr, last->family, last->raddr);
+	tw_addr_v6(r->laddr, last->family, last->laddr);
+	tw_addr_v6(r->raddr, last->family, last->raddr);
 	r->lport = last->lport;
 	r->rport = last->rport;
 	r->has_owner = e->has_owner;

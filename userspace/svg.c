@@ -218,17 +218,6 @@ static void tw_svg_put_text(struct tw_buf *b, int x, int y, const char *cls,
 
 /* --- the model: what the ladder shows, as strings --------------------- */
 
-/* The client was refused: no socket answered, the peer's kernel did. */
-static bool tw_svg_refused(const struct tw_conn *conn)
-{
-	const struct tcpwave_record *end;
-
-	if (!conn->client || conn->server || conn->self)
-		return false;
-	end = tw_sock_end(conn->client);
-	return end && end->reason == TCPWAVE_REASON_refused;
-}
-
 static void tw_svg_head_add(struct tw_svg_head *h, const char *fmt,
 			    const char *a, const char *b)
 {
@@ -315,7 +304,7 @@ static void tw_svg_heads(struct tw_svg_conn *x)
 		tw_svg_head_sock(&x->head[TW_RIGHT], "server", b, sv);
 	else
 		tw_svg_head_none(&x->head[TW_RIGHT], "server", b,
-				 tw_svg_refused(conn) ?
+				 tw_conn_refused(conn) ?
 				 "refused the connection" : "not traced");
 }
 
@@ -363,7 +352,7 @@ static void tw_svg_foots(struct tw_svg_conn *x)
 
 	tw_fmt_ms(s, sizeof(s), conn->last_ts - conn->first_ts);
 	tw_svg_foot(x, "duration %s ms", s);
-	if (!conn->listener && !conn->self && !tw_svg_refused(conn) &&
+	if (!conn->listener && !conn->self && !tw_conn_refused(conn) &&
 	    (!conn->client || !conn->server))
 		alone = " (other end not traced)";
 	if (conn->self)

@@ -98,19 +98,6 @@ void tw_track_free(struct tw_tracker *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* An endpoint as IPv4-mapped IPv6, to compare across families. */
-static void tw_track_ep(__u8 out[16], unsigned int family, const __u8 *a)
-{
-	memset(out, 0, 16);
-	if (family == 4) {
-		out[10] = 0xff;
-		out[11] = 0xff;
-		memcpy(out + 12, a, 4);
-	} else {
-		memcpy(out, a, 16);
-	}
-}
-
 static bool tw_mirrors(const struct tcpwave_record *a,
 		       const struct tcpwave_record *b)
 {
@@ -118,10 +105,10 @@ static bool tw_mirrors(const struct tcpwave_record *a,
 
 	if (a->lport != b->rport || a->rport != b->lport)
 		return false;
-	tw_track_ep(al, a->family, a->laddr);
-	tw_track_ep(ar, a->family, a->raddr);
-	tw_track_ep(bl, b->family, b->laddr);
-	tw_track_ep(br, b->family, b->raddr);
+	tw_addr_v6(al, a->family, a->laddr);
+	tw_addr_v6(ar, a->family, a->raddr);
+	tw_addr_v6(bl, b->family, b->laddr);
+	tw_addr_v6(br, b->family, b->raddr);
 	return !memcmp(al, br, 16) && !memcmp(ar, bl, 16);
 }
 
@@ -136,10 +123,10 @@ static size_t tw_tuple_key(const struct tw_tracker *t,
 	__u64 h = 1469598103934665603ULL;
 	size_t i;
 
-	tw_track_ep(l, r->family, r->laddr);
+	tw_addr_v6(l, r->family, r->laddr);
 	l[16] = r->lport >> 8;
 	l[17] = r->lport;
-	tw_track_ep(rm, r->family, r->raddr);
+	tw_addr_v6(rm, r->family, r->raddr);
 	rm[16] = r->rport >> 8;
 	rm[17] = r->rport;
 	lo = memcmp(l, rm, 18) < 0 ? l : rm;

@@ -1167,65 +1167,38 @@ result $rc "demo: tcpwave --live (not a terminal: the table once, as text)"
 result $? "--live -o FILE writes the table there"
 . tests/unit/live.sh
 
-# --- C unit test of the parser -------------------------------------------
+# --- C unit tests --------------------------------------------------------
 
-if $CC -std=gnu11 -Wall -Wextra -Werror -O2 -Imodule -Iuserspace \
-	-o "$tmp/test_parse" tests/unit/test_parse.c userspace/parse.c \
-	userspace/states.c userspace/fmt.c 2>"$tmp/err"; then
-	"$tmp/test_parse" >"$tmp/out" 2>&1
-	rc=$?
-	grep -v '^ok ' "$tmp/out" | sed 's/^/# /'
-	result $rc "test_parse ($(grep -c '^ok ' "$tmp/out") checks passed)"
-else
-	diag "$tmp/err"
-	result 1 "test_parse builds"
-fi
+# c_test NAME ARGS...: build tests/unit/NAME.c with the viewer sources and
+# compiler arguments ARGS, run it, and sum its checks up in one TAP line.
+c_test() {
+	name=$1
+	shift
+	if $CC -std=gnu11 -Wall -Wextra -Werror -O2 -Imodule -Iuserspace \
+		-o "$tmp/$name" "tests/unit/$name.c" "$@" 2>"$tmp/err"; then
+		"$tmp/$name" >"$tmp/out" 2>&1
+		rc=$?
+		grep -v '^ok \|^1\.\.' "$tmp/out" | sed 's/^/# /'
+		result $rc "$name ($(grep -c '^ok ' "$tmp/out") checks passed)"
+	else
+		diag "$tmp/err"
+		result 1 "$name builds"
+	fi
+}
 
-# --- C unit test of the statistics engine ------------------------------
-
-if $CC -std=gnu11 -Wall -Wextra -Werror -O2 -Imodule -Iuserspace \
-	-o "$tmp/test_stats" tests/unit/test_stats.c userspace/stats.c \
-	userspace/conn.c userspace/filter.c userspace/parse.c \
-	userspace/states.c userspace/fmt.c 2>"$tmp/err"; then
-	"$tmp/test_stats" >"$tmp/out" 2>&1
-	rc=$?
-	grep -v '^ok \|^1\.\.' "$tmp/out" | sed 's/^/# /'
-	result $rc "test_stats ($(grep -c '^ok ' "$tmp/out") checks passed)"
-else
-	diag "$tmp/err"
-	result 1 "test_stats builds"
-fi
-
-# --- C unit test of json.c ----------------------------------------------
-
+# The parser.
+c_test test_parse userspace/parse.c userspace/states.c userspace/fmt.c
+# The statistics engine.
+c_test test_stats userspace/stats.c userspace/conn.c userspace/filter.c \
+	userspace/parse.c userspace/states.c userspace/fmt.c
+# json.c, the comm sanitizer above all.
 # shellcheck disable=SC2046
-if $CC -std=gnu11 -Wall -Wextra -Werror -O2 -Imodule -Iuserspace \
-	-o "$tmp/test_json" tests/unit/test_json.c userspace/json.c \
-	userspace/conn.c userspace/parse.c userspace/states.c \
-	userspace/fmt.c $(pkg-config --cflags --libs jansson) \
-	2>"$tmp/err"; then
-	"$tmp/test_json" >"$tmp/out" 2>&1
-	rc=$?
-	grep -v '^ok ' "$tmp/out" | sed 's/^/# /'
-	result $rc "test_json ($(grep -c '^ok ' "$tmp/out") checks passed)"
-else
-	diag "$tmp/err"
-	result 1 "test_json builds"
-fi
-
+c_test test_json userspace/json.c userspace/conn.c userspace/parse.c \
+	userspace/states.c userspace/fmt.c $(pkg-config --cflags --libs jansson)
 # The --live table: spans, order, filters, the columns at every width.
-if $CC -std=gnu11 -Wall -Wextra -Werror -O2 -Imodule -Iuserspace \
-	-o "$tmp/test_livetab" tests/unit/test_livetab.c userspace/livetab.c \
-	userspace/track.c userspace/filter.c userspace/conn.c \
-	userspace/parse.c userspace/states.c userspace/fmt.c 2>"$tmp/err"; then
-	"$tmp/test_livetab" >"$tmp/out" 2>&1
-	rc=$?
-	grep -v '^ok ' "$tmp/out" | sed 's/^/# /'
-	result $rc "test_livetab ($(grep -c '^ok ' "$tmp/out") checks passed)"
-else
-	diag "$tmp/err"
-	result 1 "test_livetab builds"
-fi
+c_test test_livetab userspace/livetab.c userspace/track.c \
+	userspace/filter.c userspace/conn.c userspace/parse.c \
+	userspace/states.c userspace/fmt.c
 
 # --- leaks and memory errors --------------------------------------------
 
@@ -1245,30 +1218,13 @@ else
 		done
 	done
 	result $rc "valgrind: no leaks or memory errors"
-	if [ -x "$tmp/test_parse" ]; then
+	for t in test_parse test_stats test_json test_livetab; do
+		[ -x "$tmp/$t" ] || continue
 		valgrind -q --leak-check=full --errors-for-leak-kinds=all \
-			--error-exitcode=99 "$tmp/test_parse" >/dev/null 2>"$tmp/err"
+			--error-exitcode=99 "$tmp/$t" >/dev/null 2>"$tmp/err"
 		[ $? -ne 99 ] || { diag "$tmp/err"; false; }
-		result $? "valgrind: test_parse"
-	fi
-	if [ -x "$tmp/test_stats" ]; then
-		valgrind -q --leak-check=full --errors-for-leak-kinds=all \
-			--error-exitcode=99 "$tmp/test_stats" >/dev/null 2>"$tmp/err"
-		[ $? -ne 99 ] || { diag "$tmp/err"; false; }
-		result $? "valgrind: test_stats"
-	fi
-	if [ -x "$tmp/test_json" ]; then
-		valgrind -q --leak-check=full --errors-for-leak-kinds=all \
-			--error-exitcode=99 "$tmp/test_json" >/dev/null 2>"$tmp/err"
-		[ $? -ne 99 ] || { diag "$tmp/err"; false; }
-		result $? "valgrind: test_json"
-	fi
-	if [ -x "$tmp/test_livetab" ]; then
-		valgrind -q --leak-check=full --errors-for-leak-kinds=all \
-			--error-exitcode=99 "$tmp/test_livetab" >/dev/null 2>"$tmp/err"
-		[ $? -ne 99 ] || { diag "$tmp/err"; false; }
-		result $? "valgrind: test_livetab"
-	fi
+		result $? "valgrind: $t"
+	done
 fi
 
 echo "1..$n"
