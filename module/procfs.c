@@ -12,18 +12,26 @@
  * read() never blocks: at the newest record it returns 0, end of file,
  * which is where "cat /proc/tcpwave" stops.  A follower then waits in
  * poll() and reads on from where it stopped.
+ *
+ * The records show every connection of every user and container, so
+ * opening needs CAP_NET_ADMIN in the initial user namespace, and a reader
+ * whose network namespace is not the initial one gets only the records
+ * of its own namespace, as /proc/net/tcp shows only its own sockets.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
+#include <linux/nsproxy.h>
 #include <linux/poll.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/stringify.h>
 #include <linux/uaccess.h>
+#include <net/net_namespace.h>
 
 #include "tcpwave.h"
 
@@ -71,6 +79,8 @@ static const char *tw_lookup(const struct tw_name *names, size_t n, u8 value)
 struct tw_reader {
 	struct mutex lock;	/* one read()/lseek() at a time on this file */
 	u64 cursor;		/* seq of the next record to format */
+	bool all_netns;		/* opened in the initial network namespace */
+	unsigned int netns;	/* else: the only netns whose records it gets */
 	bool want_header;
 	unsigned int len;	/* bytes formatted into line[] */
 	unsigned int off;	/* of which off were already read */
@@ -213,27 +223,43 @@ static int tw_reader_fill(struct tw_reader *rd)
 		return 0;
 	}
 
-	ret = tw_ring_read(&rd->cursor, &rec, &lost);
-	if (ret == -EPIPE) {
-		atomic64_add(lost, &tw_reader_lost);
-		rd->len = scnprintf(rd->line, sizeof(rd->line),
-				    "# " TCPWAVE_META_LOST " %llu\n", lost);
-		return 0;
-	}
-	if (ret)
-		return ret;
+	/* Records of other namespaces are passed over, bounded by the ring. */
+	do {
+		ret = tw_ring_read(&rd->cursor, &rec, &lost);
+		if (ret == -EPIPE) {
+			atomic64_add(lost, &tw_reader_lost);
+			rd->len = scnprintf(rd->line, sizeof(rd->line),
+					    "# " TCPWAVE_META_LOST " %llu\n",
+					    lost);
+			return 0;
+		}
+		if (ret)
+			return ret;
+	} while (!rd->all_netns && rec.netns != rd->netns);
 	rd->len = tw_format_record(rd->line, sizeof(rd->line), &rec);
 	return 0;
 }
 
+/*
+ * Open a reader.  -EPERM without CAP_NET_ADMIN in the initial user
+ * namespace, checked on the opener's credentials (file->f_cred), so a
+ * file descriptor handed to a less privileged process is still the
+ * opener's.  The reader's network namespace is the opener's, as for the
+ * files of /proc/net.
+ */
 static int tw_records_open(struct inode *inode, struct file *file)
 {
+	struct net *net = current->nsproxy->net_ns;
 	struct tw_reader *rd;
 
+	if (!file_ns_capable(file, &init_user_ns, CAP_NET_ADMIN))
+		return -EPERM;
 	rd = kzalloc(sizeof(*rd), GFP_KERNEL);
 	if (!rd)
 		return -ENOMEM;
 	mutex_init(&rd->lock);
+	rd->all_netns = net_eq(net, &init_net);
+	rd->netns = net->ns.inum;
 	rd->cursor = tw_ring_oldest();
 	rd->want_header = true;
 	file->private_data = rd;
@@ -358,8 +384,12 @@ static int tw_stats_show(struct seq_file *m, void *v)
 
 int __init tw_proc_init(void)
 {
-	/* Every connection of every user: root only (README, permissions). */
-	tw_proc_records = proc_create("tcpwave", 0400, NULL, &tw_records_ops);
+	/*
+	 * Every connection of every user: readable by CAP_NET_ADMIN only,
+	 * which tw_records_open() checks (README, "Who may read").  The
+	 * mode lets a non-root holder of the capability reach that check.
+	 */
+	tw_proc_records = proc_create("tcpwave", 0444, NULL, &tw_records_ops);
 	if (!tw_proc_records)
 		return -ENOMEM;
 	tw_proc_stats = proc_create_single("tcpwave_stats", 0444, NULL,

@@ -10,18 +10,24 @@
  * records counts record lines, lost sums the "# lost N" lines, wakeups
  * counts poll() calls that returned readable.
  *
- * Exit status: 0 on end of file or poll timeout, 1 on a read or poll
- * error (as when the module is unloaded under a blocked reader), 2 on a
- * usage error.
+ * -u UID opens as that user (and group) instead of root; -C opens as root
+ * without CAP_NET_ADMIN: the two ways an open should fail.
+ *
+ * Exit status: 0 on end of file or poll timeout, 1 on an open, read or
+ * poll error (as when the module is unloaded under a blocked reader), 2
+ * on a usage error.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -85,15 +91,34 @@ static long num(const char *arg, const char *opt, long min, long max)
 	return v;
 }
 
+/* Take CAP_NET_ADMIN out of the effective and permitted sets. */
+static int drop_net_admin(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[CAP_TO_INDEX(CAP_NET_ADMIN)].effective &=
+		~CAP_TO_MASK(CAP_NET_ADMIN);
+	data[CAP_TO_INDEX(CAP_NET_ADMIN)].permitted &=
+		~CAP_TO_MASK(CAP_NET_ADMIN);
+	return syscall(SYS_capset, &hdr, data);
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = "/proc/tcpwave";
 	long bufsize = 4096, sleep_ms = 0, follow_ms = -1;
 	const char *end = "eof";
+	long uid = -1;
+	int nocap = 0;
 	char *buf;
 	int fd, opt, ret = 0;
 
-	while ((opt = getopt(argc, argv, "b:s:f:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:s:f:p:u:C")) != -1) {
 		switch (opt) {
 		case 'b':
 			bufsize = num(optarg, "-b", 1, 1 << 20);
@@ -107,17 +132,34 @@ int main(int argc, char **argv)
 		case 'p':
 			path = optarg;
 			break;
+		case 'u':
+			uid = num(optarg, "-u", 1, 65535);
+			break;
+		case 'C':
+			nocap = 1;
+			break;
 		default:
 			fprintf(stderr,
 				"Usage: tcpwave-reader [-b BUFSIZE] [-s SLEEP_MS] [-f FOLLOW_MS] [-p PATH]\n"
+				"                      [-u UID | -C]\n"
 				"  -b  read() size in bytes (4096)\n"
 				"  -s  sleep this long after open(), before the first read\n"
 				"  -f  after end of file, poll() for new records until a poll\n"
-				"      waits this long in vain\n");
+				"      waits this long in vain\n"
+				"  -u  open as user and group UID\n"
+				"  -C  open as root without CAP_NET_ADMIN\n");
 			return 2;
 		}
 	}
 
+	if (uid > 0 && (setgroups(0, NULL) || setgid(uid) || setuid(uid))) {
+		perror("tcpwave-reader: -u");
+		return 1;
+	}
+	if (nocap && drop_net_admin()) {
+		perror("tcpwave-reader: -C");
+		return 1;
+	}
 	buf = malloc(bufsize);
 	if (!buf)
 		return 1;

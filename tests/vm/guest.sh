@@ -729,6 +729,70 @@ check "follow overflow: the stats count the same loss" \
 	grep -qx "reader_lost $told" /proc/tcpwave_stats
 rmmod tcpwave
 
+# --- who may read: CAP_NET_ADMIN; a container sees its own --------------
+
+load
+tcpwave-traffic server-close >/dev/null 2>&1
+init_ns=$(readlink /proc/self/ns/net | tr -cd 0-9)
+tcpwave-reader -u 65534 >"$out/perm-user.out" 2>"$out/perm-user.err"
+rc=$?
+if [ $rc = 1 ] && [ ! -s "$out/perm-user.out" ] &&
+   grep -q 'Operation not permitted' "$out/perm-user.err"; then
+	ok "who may read: uid 65534 gets EPERM"
+else
+	not_ok "who may read: uid 65534 gets EPERM (status $rc)"
+	diag <"$out/perm-user.err"
+fi
+tcpwave-reader -C >"$out/perm-nocap.out" 2>"$out/perm-nocap.err"
+rc=$?
+if [ $rc = 1 ] && [ ! -s "$out/perm-nocap.out" ] &&
+   grep -q 'Operation not permitted' "$out/perm-nocap.err"; then
+	ok "who may read: root without CAP_NET_ADMIN gets EPERM"
+else
+	not_ok "who may read: root without CAP_NET_ADMIN gets EPERM (status $rc)"
+	diag <"$out/perm-nocap.err"
+fi
+check "who may read: the counters stay readable by anyone" \
+	tcpwave-reader -u 65534 -p /proc/tcpwave_stats
+# A reader in a child network namespace, as in a container: its own
+# connection's records and no other, while the initial one sees all.
+unshare -n sh -c 'ip link set lo up &&
+	tcpwave-traffic server-close >/dev/null 2>&1 &&
+	readlink /proc/self/ns/net | tr -cd 0-9 && echo &&
+	cat /proc/tcpwave && echo "--- tcpwave --list" &&
+	tcpwave --list' >"$out/perm-child.txt" 2>&1
+child_ns=$(head -n 1 "$out/perm-child.txt")
+cat /proc/tcpwave >"$out/perm-init.txt"
+# own OTHER: records of the child's netns, and of any other, in a capture
+# (record lines only: the viewer's list after them does not count).
+own() {
+	awk -v ns="$1" '/^--- / { exit } NF >= 13 && $1 ~ /^[0-9]+$/ &&
+			$5 == ns { n++ } END { print n + 0 }' "$2"
+}
+other() {
+	awk -v ns="$1" '/^--- / { exit } NF >= 13 && $1 ~ /^[0-9]+$/ &&
+			$5 != ns { n++ } END { print n + 0 }' "$2"
+}
+c_own=$(own "$child_ns" "$out/perm-child.txt")
+c_other=$(other "$child_ns" "$out/perm-child.txt")
+i_child=$(own "$child_ns" "$out/perm-init.txt")
+i_init=$(own "$init_ns" "$out/perm-init.txt")
+echo "# netns $child_ns reader: $c_own own records, $c_other others; initial reader: $i_child of the child's, $i_init of its own"
+if [ -n "$child_ns" ] && [ "$child_ns" != "$init_ns" ] &&
+   [ "$c_own" -ge 5 ] && [ "$c_other" = 0 ] && [ "$i_child" = "$c_own" ] &&
+   [ "$i_init" -ge 5 ]; then
+	ok "who may read: a reader in a child netns sees its own records only"
+else
+	not_ok "who may read: a reader in a child netns sees its own records only"
+	diag <"$out/perm-child.txt"
+fi
+# The viewer there: the listener and the one connection, nothing else.
+check "who may read: the viewer in the child netns lists its own two" \
+	sh -c "sed -n '/^--- tcpwave --list/,\$p' $out/perm-child.txt |
+	       awk 'NR > 2 { n++; if (\$3 !~ /127\\.0\\.0\\.1:5555/) bad = 1 }
+		    END { exit !(n == 2 && !bad) }'"
+rmmod tcpwave
+
 # --- unloading under load -----------------------------------------------
 
 load
