@@ -7,10 +7,14 @@
 #   make KDIR=DIR        build the module against the kernel tree in DIR
 #   make demo            boot the test VM and show tcpwave on real traffic
 #   make check           unit tests and VM tests; ends "N passed, N failed"
+#   make fuzz            fuzz the viewer for FUZZ_SECONDS (600) per target
 #   make install         module, viewer and man pages; then "make uninstall"
 #   make dkms-install    the module under DKMS; then "make dkms-uninstall"
 #   make docs            docs/ladder.svg and docs/ladder.png for the README
 #   make live-png        docs/live.png, the picture of "tcpwave --live"
+#
+# make check fuzzes for 30 s per target (tests/fuzz/run.sh); make fuzz is
+# the long run, FUZZ_SECONDS=N for another length.
 #
 # KDIR defaults to the running kernel's build tree when it has one, and
 # otherwise to the headers of the test VM's kernel (scripts/deps.sh
@@ -49,7 +53,7 @@ PROGS := tests/progs/tcpwave-traffic tests/progs/tcpwave-reader
 
 .PHONY: all module viewer progs deps check check-unit check-vm demo docs \
 	clean install install-module install-viewer install-man \
-	uninstall uninstall-module uninstall-viewer uninstall-man \
+	uninstall uninstall-module uninstall-viewer uninstall-man fuzz \
 	dkms-install dkms-uninstall kver live-png
 
 all: module viewer progs
@@ -89,6 +93,10 @@ check-unit: viewer
 
 check-vm: all
 	tests/check.sh vm
+
+FUZZ_SECONDS ?= 600
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/check.sh fuzz
 
 docs: viewer
 	scripts/docs.sh

@@ -43,13 +43,16 @@ apt_install() {
 # libjansson-dev: the viewer's --json; pkg-config finds its flags; jq
 # checks that output in the unit tests, promtool (package prometheus)
 # the --prometheus output.
+# clang and libclang-rt-dev (libFuzzer and the sanitizer runtimes, which
+# clang only recommends): tests/fuzz/run.sh fuzzes the viewer's parser.
 pkgs="build-essential make gcc libc6-dev linux-libc-dev kmod cpio gzip
       busybox-static qemu-system-x86 file xz-utils linux-source-6.1 valgrind
       iproute2 tcpdump libbpf-tools
       dkms mandoc groff-base
       libxml2-utils librsvg2-bin
       libjansson-dev pkg-config jq prometheus time
-      libncurses-dev tmux procps fonts-dejavu-core"
+      libncurses-dev tmux procps fonts-dejavu-core
+      clang libclang-rt-dev"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -5,7 +5,8 @@
 # with one line "N passed, N failed".  Exit status 0 only when nothing
 # failed and every suite ran.
 #
-# Usage: tests/check.sh [SUITE]...     SUITE: style, unit, install, harness, vm
+# Usage: tests/check.sh [SUITE]...     SUITE: style, unit, fuzz, install,
+#                                       harness, vm
 #                                       (default: all)
 #
 # KERNEL=VERSION runs the VM suite on that Debian kernel instead of the
@@ -15,17 +16,18 @@ logdir=${TMPDIR:-/tmp}/tcpwave-check.$$
 mkdir -p "$logdir"
 trap 'rm -rf "$logdir"' EXIT
 
-[ $# -gt 0 ] || set -- style unit install harness vm
+[ $# -gt 0 ] || set -- style unit fuzz install harness vm
 passed=0
 failed=0
 for suite in "$@"; do
 	case $suite in
 	unit) cmd="$top/tests/unit/run.sh" ;;
+	fuzz) cmd="$top/tests/fuzz/run.sh" ;;
 	install) cmd="$top/tests/install/run.sh" ;;
 	vm) cmd="$top/tests/vm/run.sh ${KERNEL:+--kernel $KERNEL}" ;;
 	harness) cmd="$top/tests/vm/harness.sh" ;;
 	style) cmd="$top/tests/style/run.sh" ;;
-	*) echo "check.sh: unknown suite '$suite' (style, unit, install, harness, vm)" >&2; exit 2 ;;
+	*) echo "check.sh: unknown suite '$suite' (style, unit, fuzz, install, harness, vm)" >&2; exit 2 ;;
 	esac
 	echo "== $suite: $cmd"
 	# shellcheck disable=SC2086

@@ -161,6 +161,9 @@ static enum tw_sev tw_stream_line(struct tw_stream *s,
 	char *line, *nl;
 	size_t n;
 
+	/* Nothing read yet: and NULL + 0 is undefined behaviour in C. */
+	if (!s->buf)
+		return TW_SEV_IDLE;
 	for (;;) {
 		line = s->buf + s->start;
 		n = s->len - s->start;
