@@ -902,6 +902,25 @@ bool tw_conn_time_wait(const struct tw_conn *conn, __u64 *ns)
 	return any;
 }
 
+/*
+ * The connection's endpoints as the client sees them: @client its own,
+ * @server its peer's.  Without a traced client, from the server's side.
+ */
+void tw_conn_endpoints(const struct tw_conn *conn, char client[TW_EP_STRLEN],
+		       char server[TW_EP_STRLEN])
+{
+	const struct tcpwave_record *r = conn->client ? conn->client->tuple :
+					 conn->server->tuple;
+
+	if (conn->client) {
+		tw_fmt_ep(client, r->family, r->laddr, r->lport);
+		tw_fmt_ep(server, r->family, r->raddr, r->rport);
+	} else {
+		tw_fmt_ep(client, r->family, r->raddr, r->rport);
+		tw_fmt_ep(server, r->family, r->laddr, r->lport);
+	}
+}
+
 /* The client was refused: no socket answered, the peer's kernel did. */
 bool tw_conn_refused(const struct tw_conn *conn)
 {

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "fmt.h"
 #include "parse.h"
 #include "tcpwave_abi.h"
 
@@ -82,6 +83,8 @@ __u64 tw_conn_lost_before(const struct tw_conn *conn,
 			  const struct tw_trace *t);
 bool tw_conn_time_wait(const struct tw_conn *conn, __u64 *ns);
 bool tw_conn_refused(const struct tw_conn *conn);
+void tw_conn_endpoints(const struct tw_conn *conn, char client[TW_EP_STRLEN],
+		       char server[TW_EP_STRLEN]);
 
 bool tw_rec_known(const struct tcpwave_record *r);
 const struct tcpwave_record *tw_sock_owner(const struct tw_sock *sk);

@@ -162,7 +162,7 @@ size_t tw_width(const char *s)
 void tw_buf_sgr(struct tw_buf *b, const struct tw_view *v, const char *sgr)
 {
 	if (v->color)
-		tw_buf_printf(b, "\033[%sm", sgr);
+		tw_buf_printf(b, TW_SGR_ESC("%s"), sgr);
 }
 
 static size_t tw_buf_width(const struct tw_buf *b)
@@ -278,22 +278,6 @@ bool tw_reason_bad(unsigned int reason)
 	return reason != TCPWAVE_REASON_none &&
 	       reason != TCPWAVE_REASON_close &&
 	       reason != TCPWAVE_REASON_expired;
-}
-
-/* Whether text made by the renderers names a bad reason: "(refused)". */
-bool tw_text_bad(const char *s)
-{
-	char want[TW_STATE_STRLEN + 3];
-	unsigned int i;
-
-	for (i = 0; i < TCPWAVE_REASON_MAX; i++) {
-		if (!tw_reason_bad(i) || !tw_reason_name(i))
-			continue;
-		snprintf(want, sizeof(want), "(%s)", tw_reason_name(i));
-		if (strstr(s, want))
-			return true;
-	}
-	return false;
 }
 
 /*

@@ -57,9 +57,10 @@ void tw_addr_v6(__u8 out[16], unsigned int family, const __u8 *addr);
 #define TW_SGR_GREEN	"32"
 #define TW_SGR_YELLOW	"33"
 #define TW_SGR_CYAN	"36"
+/* The escape sequence of an SGR code, as a string literal. */
+#define TW_SGR_ESC(sgr)	"\033[" sgr "m"
 void tw_buf_sgr(struct tw_buf *b, const struct tw_view *v, const char *sgr);
 bool tw_reason_bad(unsigned int reason);
-bool tw_text_bad(const char *s);
 const char *tw_fmt_ep(char buf[TW_EP_STRLEN], unsigned int family,
 		      const __u8 *addr, unsigned int port);
 const char *tw_fmt_cookie(char buf[TW_COOKIE_STRLEN], __u64 cookie);

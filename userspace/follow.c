@@ -566,8 +566,7 @@ static void tw_follow_record(struct tw_follow *fw,
 	old = tw_track_find(&fw->t, r->cookie);
 	if (!old && tw_follow_straggler(fw, r, &ev))
 		return;
-	if (old && old->done &&
-	    !(r->oldstate == TCPWAVE_CLOSE && r->newstate == TCPWAVE_CLOSE)) {
+	if (old && old->done && !tw_track_trails_close(r)) {
 		tw_follow_flush_end(fw, old);
 		old = NULL;
 	}
@@ -723,11 +722,6 @@ static const struct tw_fcolumn {
 
 #define TW_FCOL_GAP	2
 
-#define TW_RED		"\033[31m"
-#define TW_GREEN	"\033[32m"
-#define TW_YELLOW	"\033[33m"
-#define TW_RESET	"\033[0m"
-
 struct tw_text {
 	struct tw_buf line;
 	size_t at;			/* display columns written */
@@ -755,10 +749,13 @@ static void tw_text_cell(struct tw_fout *out, enum tw_fcol c, const char *s,
 		tw_buf_printf(&x->line, "%*s", (int)(to - x->at), "");
 		x->at = to;
 	}
-	if (color && *s && out->o->view.color)
-		tw_buf_printf(&x->line, "%s%s" TW_RESET, color, s);
-	else
+	if (color && *s) {
+		tw_buf_sgr(&x->line, &out->o->view, color);
 		tw_buf_puts(&x->line, s);
+		tw_buf_sgr(&x->line, &out->o->view, TW_SGR_OFF);
+	} else {
+		tw_buf_puts(&x->line, s);
+	}
 	x->at += w;
 	x->col += width + TW_FCOL_GAP;
 }
@@ -851,9 +848,9 @@ static void tw_text_record(struct tw_fout *out, const struct tw_fevent *ev)
 		     tw_fmt_ep(s, r->family, r->raddr, r->rport), NULL);
 	if (r->newstate == TCPWAVE_ESTABLISHED &&
 	    r->oldstate != TCPWAVE_ESTABLISHED)
-		color = TW_GREEN;
+		color = TW_SGR_GREEN;
 	if (tw_reason_bad(r->reason))
-		color = TW_RED;
+		color = TW_SGR_RED;
 	tw_text_cell(out, TW_FCOL_TRANS,
 		     tw_fmt_trans(s, r->oldstate, r->newstate,
 				  out->o->view.ascii), color);
@@ -863,12 +860,12 @@ static void tw_text_record(struct tw_fout *out, const struct tw_fevent *ev)
 		strcpy(s, "-");
 	tw_text_cell(out, TW_FCOL_OLD_MS, s, NULL);
 	name = tw_event_name(r->event);
-	color = r->event == TCPWAVE_EV_rst ? TW_RED :
-		r->event == TCPWAVE_EV_retrans ? TW_YELLOW : NULL;
+	color = r->event == TCPWAVE_EV_rst ? TW_SGR_RED :
+		r->event == TCPWAVE_EV_retrans ? TW_SGR_YELLOW : NULL;
 	tw_text_cell(out, TW_FCOL_EVENT, name ? name : "?", color);
 	name = tw_reason_name(r->reason);
 	tw_text_cell(out, TW_FCOL_REASON, name ? name : "?",
-		     tw_reason_bad(r->reason) ? TW_RED : NULL);
+		     tw_reason_bad(r->reason) ? TW_SGR_RED : NULL);
 	b.len = 0;
 	tw_text_seq(&b, r);
 	tw_text_cell(out, TW_FCOL_SEQ, b.len ? b.s + 1 : "", NULL);
@@ -880,9 +877,10 @@ static void tw_text_lost(struct tw_fout *out, __u64 n)
 {
 	struct tw_text *x = out->priv;
 
-	tw_buf_printf(&x->line, "%s--- %llu records lost (ring overwritten) "
-		      "---%s", out->o->view.color ? TW_RED : "",
-		      (unsigned long long)n, out->o->view.color ? TW_RESET : "");
+	tw_buf_sgr(&x->line, &out->o->view, TW_SGR_RED);
+	tw_buf_printf(&x->line, "--- %llu records lost (ring overwritten) ---",
+		      (unsigned long long)n);
+	tw_buf_sgr(&x->line, &out->o->view, TW_SGR_OFF);
 	tw_text_emit(out);
 }
 

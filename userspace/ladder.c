@@ -90,15 +90,13 @@ static void tw_ladder_arrow(struct tw_ladder *l, enum tw_side to,
 	tw_buf_sgr(&l->line, l->v, TW_SGR_OFF);
 }
 
-/* A cell, red if it tells of a bad end ("CLOSE (refused)"). */
-static void tw_ladder_cell(struct tw_ladder *l, const char *cell)
+/* A row's cell, red if it tells of a bad end ("CLOSE (refused)"). */
+static void tw_ladder_cell(struct tw_ladder *l, const struct tw_row *row)
 {
-	bool bad = tw_text_bad(cell);
-
-	if (bad)
+	if (row->bad)
 		tw_buf_sgr(&l->line, l->v, TW_SGR_RED);
-	tw_buf_puts(&l->line, cell);
-	if (bad)
+	tw_buf_puts(&l->line, row->cell);
+	if (row->bad)
 		tw_buf_sgr(&l->line, l->v, TW_SGR_OFF);
 }
 
@@ -154,7 +152,7 @@ static void tw_ladder_row(struct tw_ladder *l, const struct tw_timeline *tl,
 	tw_ladder_time(l, row->ts);
 	if (row->side == TW_LEFT && row->cell[0]) {
 		tw_buf_pad_to(&l->line, l->col_left);
-		tw_ladder_cell(l, row->cell);
+		tw_ladder_cell(l, row);
 		if (row->arrow && l->col_left + w >= l->col_arrow) {
 			tw_buf_emit(&l->line, l->f);
 			tw_ladder_time(l, row->ts);
@@ -170,7 +168,7 @@ static void tw_ladder_row(struct tw_ladder *l, const struct tw_timeline *tl,
 			col = l->line_w - w > l->col_arrow ?
 			      l->line_w - w : l->col_arrow;
 		tw_buf_pad_to(&l->line, col);
-		tw_ladder_cell(l, row->cell);
+		tw_ladder_cell(l, row);
 	}
 	tw_buf_emit(&l->line, l->f);
 }
@@ -247,13 +245,7 @@ static void tw_ladder_header(struct tw_ladder *l, const struct tw_conn *conn,
 		left = "";
 		right = "listener";
 	} else {
-		if (cl) {
-			tw_fmt_ep(a, r->family, r->laddr, r->lport);
-			tw_fmt_ep(b, r->family, r->raddr, r->rport);
-		} else {
-			tw_fmt_ep(a, r->family, r->raddr, r->rport);
-			tw_fmt_ep(b, r->family, r->laddr, r->lport);
-		}
+		tw_conn_endpoints(conn, a, b);
 		tw_buf_sgr(&l->line, l->v, TW_SGR_BOLD);
 		tw_buf_printf(&l->line, "connection %zu: %s -> %s", id, a, b);
 		tw_buf_sgr(&l->line, l->v, TW_SGR_OFF);

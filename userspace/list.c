@@ -76,6 +76,7 @@ static const struct tw_lside tw_lserver = {
 
 struct tw_lrow {
 	char cell[TW_LCOL_MAX][TW_CELL_LEN];
+	bool red[TW_LCOL_MAX];		/* a bad close reason (tw_reason_bad()) */
 };
 
 /* The state a side was first seen in and the one it ended in. */
@@ -111,18 +112,22 @@ static void tw_list_owner(char *buf, const struct tw_sock *sk)
 	tw_buf_free(&b);
 }
 
-/* Why it closed: "-" if it did not, or no reason was recorded (1.0). */
-static void tw_list_reason(char *buf, const struct tw_sock *sk)
+/*
+ * Why it closed: "-" if it did not, or no reason was recorded (1.0).
+ * Returns whether the reason is a bad one, for the colour.
+ */
+static bool tw_list_reason(char *buf, const struct tw_sock *sk)
 {
 	const struct tcpwave_record *end = tw_sock_end(sk);
 	const char *name;
 
 	if (!end || end->reason == TCPWAVE_REASON_none) {
 		snprintf(buf, TW_CELL_LEN, "-");
-		return;
+		return false;
 	}
 	name = tw_reason_name(end->reason);
 	snprintf(buf, TW_CELL_LEN, "%s", name ? name : "?");
+	return tw_reason_bad(end->reason);
 }
 
 static void tw_list_side(struct tw_lrow *row, const struct tw_sock *sk,
@@ -146,7 +151,7 @@ static void tw_list_side(struct tw_lrow *row, const struct tw_sock *sk,
 		 tw_fmt_cookie(ck, sk->cookie));
 	tw_list_owner(row->cell[col->owner], sk);
 	tw_list_states(row->cell[col->states], sk, ascii);
-	tw_list_reason(row->cell[col->reason], sk);
+	row->red[col->reason] = tw_list_reason(row->cell[col->reason], sk);
 }
 
 static void tw_list_row(struct tw_lrow *row, const struct tw_conn *conn,
@@ -154,6 +159,7 @@ static void tw_list_row(struct tw_lrow *row, const struct tw_conn *conn,
 {
 	__u64 ns;
 
+	memset(row, 0, sizeof(*row));
 	tw_list_side(row, conn->client, &tw_lclient, ascii);
 	tw_list_side(row, conn->server, &tw_lserver, ascii);
 	/* An untraced peer: the far end still has an address. */
@@ -188,12 +194,13 @@ static void tw_list_row(struct tw_lrow *row, const struct tw_conn *conn,
 		  conn->last_ts - conn->first_ts);
 }
 
+/* One line; @red NULL for the title, which is bold instead. */
 static void tw_list_emit(FILE *f, struct tw_buf *b, const char *const *cell,
 			 const size_t *width, const struct tw_view *v,
-			 bool title)
+			 const bool *red)
 {
+	bool title = !red;
 	size_t col = 0, i;
-	bool red;
 
 	if (title)
 		tw_buf_sgr(b, v, TW_SGR_BOLD);
@@ -201,14 +208,10 @@ static void tw_list_emit(FILE *f, struct tw_buf *b, const char *const *cell,
 		tw_buf_pad_to(b, col);
 		if (tw_lcols[i].right)
 			tw_buf_pad_to(b, col + width[i] - tw_width(cell[i]));
-		red = !title && (i == TW_LCOL_CLIENT_REASON ||
-				 i == TW_LCOL_SERVER_REASON) &&
-		      strcmp(cell[i], "-") && strcmp(cell[i], "close") &&
-		      strcmp(cell[i], "expired");
-		if (red)
+		if (red && red[i])
 			tw_buf_sgr(b, v, TW_SGR_RED);
 		tw_buf_puts(b, cell[i]);
-		if (red)
+		if (red && red[i])
 			tw_buf_sgr(b, v, TW_SGR_OFF);
 		col += width[i] + TW_LCOL_GAP;
 	}
@@ -240,11 +243,11 @@ void tw_list_print(FILE *f, const struct tw_conns *c,
 		n++;
 	}
 
-	tw_list_emit(f, &b, cell, width, v, true);
+	tw_list_emit(f, &b, cell, width, v, NULL);
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < TW_LCOL_MAX; j++)
 			cell[j] = rows[i].cell[j];
-		tw_list_emit(f, &b, cell, width, v, false);
+		tw_list_emit(f, &b, cell, width, v, rows[i].red);
 	}
 	tw_buf_free(&b);
 	free(rows);

@@ -4,7 +4,6 @@
  * tcpwave module as ladder diagrams, follow them live, and sum them up.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include "opts.h"
 #include "parse.h"
 #include "stats.h"
+#include "stream.h"
 #include "svg.h"
 
 /* From the top-level VERSION file, as dkms.conf gets it. */
@@ -176,31 +176,22 @@ static const char *tw_bad_opt(char **argv)
 	return opt;
 }
 
-/*
- * Open the input.  The ring is opened non-blocking, as dmesg opens
- * /dev/kmsg, so that a module whose read() waits for new records still
- * ends our read at the newest one.
- */
+/* The input of @o as a stdio stream (tw_input_fd()), or NULL. */
 FILE *tw_input_open(const struct tw_opts *o)
 {
+	int fd = tw_input_fd(o);
 	FILE *f;
-	int fd;
 
-	if (!strcmp(o->path, "-"))
+	if (fd == STDIN_FILENO)
 		return stdin;
-	fd = open(o->path, O_RDONLY | O_CLOEXEC | (o->ring ? O_NONBLOCK : 0));
 	if (fd < 0)
-		goto err;
+		return NULL;
 	f = fdopen(fd, "r");
-	if (f)
-		return f;
-	close(fd);
-err:
-	fprintf(stderr, "tcpwave: cannot open %s: %s%s\n", o->path,
-		strerror(errno),
-		o->ring && errno == ENOENT ?
-		" (is the tcpwave module loaded?)" : "");
-	return NULL;
+	if (!f) {
+		fprintf(stderr, "tcpwave: %s: %s\n", o->path, strerror(errno));
+		close(fd);
+	}
+	return f;
 }
 
 /* Open -o FILE as FILE.tmp.PID, or take standard output.  0 or -1. */

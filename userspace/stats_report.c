@@ -17,9 +17,9 @@
 #include "states.h"
 #include "stats.h"
 
-#define TW_RPT_WARN	"\033[33m"	/* yellow */
-#define TW_RPT_BAD	"\033[1;31m"	/* bold red */
-#define TW_RPT_OFF	"\033[0m"
+#define TW_RPT_WARN	TW_SGR_ESC(TW_SGR_YELLOW)
+#define TW_RPT_BAD	TW_SGR_ESC(TW_SGR_BOLD ";" TW_SGR_RED)
+#define TW_RPT_OFF	TW_SGR_ESC(TW_SGR_OFF)
 
 #define TW_TCOLS	8
 #define TW_TCELL	128	/* an endpoint, an escaped comm and pid */

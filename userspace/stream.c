@@ -45,6 +45,25 @@ static bool tw_stream_is_ring(int fd, const struct stat *st)
 	       fs.f_type == PROC_SUPER_MAGIC;
 }
 
+/*
+ * The input of @o as a file descriptor: standard input for "-", else the
+ * file, the ring opened non-blocking as dmesg opens /dev/kmsg.  Returns
+ * it, or -1 after saying why on stderr.
+ */
+int tw_input_fd(const struct tw_opts *o)
+{
+	int fd;
+
+	if (!strcmp(o->path, "-"))
+		return STDIN_FILENO;
+	fd = open(o->path, O_RDONLY | O_CLOEXEC | (o->ring ? O_NONBLOCK : 0));
+	if (fd < 0)
+		fprintf(stderr, "tcpwave: cannot open %s: %s%s\n", o->path,
+			strerror(errno), o->ring && errno == ENOENT ?
+			" (is the tcpwave module loaded?)" : "");
+	return fd;
+}
+
 /* Open the input of @o.  Returns 0, or -1 after saying why on stderr. */
 int tw_stream_open(struct tw_stream *s, const struct tw_opts *o)
 {
@@ -52,19 +71,9 @@ int tw_stream_open(struct tw_stream *s, const struct tw_opts *o)
 
 	memset(s, 0, sizeof(*s));
 	s->name = o->name;
-	if (!strcmp(o->path, "-")) {
-		s->fd = STDIN_FILENO;
-	} else {
-		s->fd = open(o->path, O_RDONLY | O_CLOEXEC |
-			     (o->ring ? O_NONBLOCK : 0));
-		if (s->fd < 0) {
-			fprintf(stderr, "tcpwave: cannot open %s: %s%s\n",
-				o->path, strerror(errno),
-				o->ring && errno == ENOENT ?
-				" (is the tcpwave module loaded?)" : "");
-			return -1;
-		}
-	}
+	s->fd = tw_input_fd(o);
+	if (s->fd < 0)
+		return -1;
 	/*
 	 * Any regular file but the ring is a capture that ends at its end
 	 * ($TCPWAVE_PROC may name one, for tests).  Pipes, FIFOs and

@@ -36,6 +36,7 @@ struct tw_stream {
 	__u64 nlost;		/* records the ring said we lost */
 };
 
+int tw_input_fd(const struct tw_opts *o);
 int tw_stream_open(struct tw_stream *s, const struct tw_opts *o);
 enum tw_sev tw_stream_next(struct tw_stream *s, struct tcpwave_record *rec,
 			   __u64 *lost, int timeout_ms);

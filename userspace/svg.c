@@ -278,13 +278,7 @@ static void tw_svg_heads(struct tw_svg_conn *x)
 		tw_svg_head_sock(&x->head[TW_RIGHT], "listener", a, sv);
 		return;
 	}
-	if (cl) {
-		tw_fmt_ep(a, r->family, r->laddr, r->lport);
-		tw_fmt_ep(b, r->family, r->raddr, r->rport);
-	} else {
-		tw_fmt_ep(a, r->family, r->raddr, r->rport);
-		tw_fmt_ep(b, r->family, r->laddr, r->lport);
-	}
+	tw_conn_endpoints(conn, a, b);
 	snprintf(x->title, sizeof(x->title), "connection %zu: %s -> %s",
 		 x->id, a, b);
 	if (conn->self) {

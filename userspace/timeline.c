@@ -291,12 +291,15 @@ static void tw_tl_record(struct tw_tl *x, enum tw_side s,
 	}
 
 	tw_tl_cell(x, me, r, &segs, cell);
+	row = NULL;
 	if (segs.sent != TW_SEG_NONE) {
 		row = tw_tl_row(x, r->ts_ns, s, cell);
 		tw_tl_arrow(row, out, k);
 	} else if (cell[0]) {
-		tw_tl_row(x, r->ts_ns, s, cell);
+		row = tw_tl_row(x, r->ts_ns, s, cell);
 	}
+	if (row && cell[0] && r->newstate == TCPWAVE_CLOSE)
+		row->bad = tw_reason_bad(r->reason);
 }
 
 void tw_timeline_build(struct tw_timeline *tl, const struct tw_conn *conn,

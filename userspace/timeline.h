@@ -21,6 +21,7 @@ enum tw_side { TW_LEFT, TW_RIGHT };
 struct tw_row {
 	__u64 ts;
 	char cell[TW_CELL_STRLEN];	/* what a side did; may be empty */
+	bool bad;			/* the cell ends it badly: refused, ... */
 	enum tw_side side;		/* where the cell goes */
 	bool arrow;			/* a segment goes by in this row */
 	enum tw_side to;		/* toward which side it goes */

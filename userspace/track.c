@@ -247,7 +247,7 @@ static void tw_track_fold(struct tw_tracker *t, struct tw_end *e,
  * a closed end's cookie leaves CLOSE: the socket connect()s or
  * listen()s again, a life of its own.
  */
-static bool tw_trails_close(const struct tcpwave_record *r)
+bool tw_track_trails_close(const struct tcpwave_record *r)
 {
 	return r->oldstate == TCPWAVE_CLOSE && r->newstate == TCPWAVE_CLOSE;
 }
@@ -282,7 +282,7 @@ struct tw_end *tw_track_add(struct tw_tracker *t,
 	 * A record trailing the end's CLOSE belongs to the same life; the
 	 * closing record, with its reason, stays the last one.
 	 */
-	if (e && e->done && tw_trails_close(r)) {
+	if (e && e->done && tw_track_trails_close(r)) {
 		tw_end_keep(t, e, r);
 		tw_end_owner(e, r);
 		return e;

@@ -66,6 +66,7 @@ void tw_track_remove(struct tw_tracker *t, struct tw_end *e);
 struct tw_end *tw_track_peer(const struct tw_tracker *t,
 			     const struct tw_end *e);
 struct tw_end *tw_track_find(const struct tw_tracker *t, __u64 cookie);
+bool tw_track_trails_close(const struct tcpwave_record *r);
 
 /* Oldest first; safe against tw_track_remove() of the current end. */
 #define tw_track_for_each(t, e, tmp) \

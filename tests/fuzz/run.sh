@@ -45,18 +45,7 @@ CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined
 
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
-n=0
-failed=0
-
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
+. tests/tap.sh
 
 # The last lines of a log as TAP diagnostics.
 diag() {

@@ -39,24 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-n=0
-failed=0
-
-# result STATUS NAME: one TAP line; details already went out as "# ".
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
-
-skip() {
-	n=$((n + 1))
-	echo "ok $n $1 # SKIP $2"
-}
+. tests/tap.sh
 
 # Show a file as TAP diagnostics; the last 30 lines of a long one.
 diag() {

@@ -93,16 +93,8 @@ start() {
 stop() {
 	name=$1
 	[ -r "$dir/$name.pid" ] || die "no capture named $name"
-	pid=$(cat "$dir/$name.pid")
-	# Let the last segments of the scenario reach the capture.
-	sleep 0.3
-	kill -INT "$pid" 2>/dev/null || true
-	i=0
-	while alive "$pid"; do
-		i=$((i + 1))
-		[ $i -le 100 ] || { kill -KILL "$pid"; break; }
-		sleep 0.1
-	done
+	# The last segments of the scenario reach the capture meanwhile.
+	interrupt "$(cat "$dir/$name.pid")"
 	rm -f "$dir/$name.pid"
 	print "$dir/$name.pcap"
 	dropped=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel$/\1/p' "$dir/$name.err")

@@ -76,16 +76,8 @@ stop() {
 	name=$1
 	out=$dir/$name.tcpstates
 	[ -r "$out.pid" ] || die "no tcpstates run named $name"
-	pid=$(cat "$out.pid")
 	# Events wait in the perf buffer until tcpstates polls it (100 ms).
-	sleep 0.3
-	kill -INT "$pid" 2>/dev/null || true
-	i=0
-	while alive "$pid"; do
-		i=$((i + 1))
-		[ $i -le 100 ] || { kill -KILL "$pid"; break; }
-		sleep 0.1
-	done
+	interrupt "$(cat "$out.pid")"
 	rm -f "$out.pid"
 	cat "$out"
 	if [ -s "$out.err" ]; then

@@ -45,6 +45,19 @@ alive() {
 	[ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat"
 }
 
+# interrupt PID: SIGINT after 0.3 s (for the last events to come in),
+# then wait up to 10 s for PID to go, and SIGKILL it if it did not.
+interrupt() {
+	sleep 0.3
+	kill -INT "$1" 2>/dev/null || true
+	i=0
+	while alive "$1"; do
+		i=$((i + 1))
+		[ $i -le 100 ] || { kill -KILL "$1"; break; }
+		sleep 0.1
+	done
+}
+
 # iproute2's "ip netns" keeps its namespaces in /var/run/netns, and the
 # VM has /run but no /var.
 [ -e /var/run ] || { mkdir -p /var && ln -s /run /var/run; }
