@@ -167,7 +167,7 @@ struct kprobe tw_kp_tcp_retransmit_skb = {
 };
 
 /*
- * tcp_send_active_reset(struct sock *sk, gfp_t priority, ...): we abort
+ * tcp_send_active_reset(struct sock *sk, ...): we abort
  * the connection with an RST.  tcp_disconnect() and __tcp_close() call it
  * right after tcp_set_state(sk, TCP_CLOSE), tcp_abort() and the timers
  * right before tcp_done().

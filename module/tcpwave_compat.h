@@ -50,16 +50,14 @@ typedef void (tw_reqsk_destructor_t)(struct request_sock *req);
 #if KERNEL_VERSION(6, 10, 0) <= LINUX_VERSION_CODE
 /*
  * 6.10 merged the timewait timer's arming into the hashdance
- * (inet_twsk_hashdance_schedule()), added the RST reason to
- * tcp_send_active_reset() and passed accept()'s arguments in a struct.
+ * (inet_twsk_hashdance_schedule()) and passed accept()'s arguments in a
+ * struct.
  */
 #define TW_SYM_TWSK_HASHDANCE	"inet_twsk_hashdance_schedule"
 typedef void (tw_twsk_hashdance_t)(struct inet_timewait_sock *tw,
 				   struct sock *sk,
 				   struct inet_hashinfo *hashinfo, int timeo);
 #define tw_twsk_hashdance	inet_twsk_hashdance_schedule
-typedef void (tw_tcp_send_active_reset_t)(struct sock *sk, gfp_t priority,
-					  enum sk_rst_reason reason);
 typedef struct sock *(tw_inet_csk_accept_t)(struct sock *sk,
 					    struct proto_accept_arg *arg);
 #else /* KERNEL_VERSION(6, 10, 0) > LINUX_VERSION_CODE */
@@ -68,10 +66,27 @@ typedef void (tw_twsk_hashdance_t)(struct inet_timewait_sock *tw,
 				   struct sock *sk,
 				   struct inet_hashinfo *hashinfo);
 #define tw_twsk_hashdance	inet_twsk_hashdance
-typedef void (tw_tcp_send_active_reset_t)(struct sock *sk, gfp_t priority);
 typedef struct sock *(tw_inet_csk_accept_t)(struct sock *sk, int flags,
 					    int *err, bool kern);
 #endif /* KERNEL_VERSION(6, 10, 0) <= LINUX_VERSION_CODE */
+
+/*
+ * tcp_send_active_reset(): 6.10 added the RST reason; "tcp: use
+ * GFP_ATOMIC in tcp_send_active_reset()" then dropped the gfp_t, and
+ * 6.12.111 took that from mainline into the 6.12 stable line (Debian's
+ * 6.12.107 has the gfp_t, its 6.12.117 not).  Kernels after 6.12 are
+ * assumed to have the new form; one that does not fails the build below.
+ * The handler reads only sk.
+ */
+#if KERNEL_VERSION(6, 12, 111) <= LINUX_VERSION_CODE
+typedef void (tw_tcp_send_active_reset_t)(struct sock *sk,
+					  enum sk_rst_reason reason);
+#elif KERNEL_VERSION(6, 10, 0) <= LINUX_VERSION_CODE
+typedef void (tw_tcp_send_active_reset_t)(struct sock *sk, gfp_t priority,
+					  enum sk_rst_reason reason);
+#else /* KERNEL_VERSION(6, 10, 0) > LINUX_VERSION_CODE */
+typedef void (tw_tcp_send_active_reset_t)(struct sock *sk, gfp_t priority);
+#endif /* KERNEL_VERSION(6, 12, 111) <= LINUX_VERSION_CODE */
 
 /* Fail the build, not the machine, when a hooked function changes. */
 static inline void tw_compat_build_checks(void)

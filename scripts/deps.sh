@@ -2,10 +2,12 @@
 # Install, with apt, everything tcpwave needs to build the module and viewer
 # and to boot the test VM, on a fresh Debian bookworm machine.
 #
-# Usage: scripts/deps.sh [KERNEL_VERSION]
+# Usage: scripts/deps.sh [KERNEL]...
 #
-# Without KERNEL_VERSION it installs Debian's default kernel
-# (linux-image-amd64) and the linux-headers-* package that matches it.  The
+# KERNEL is a flavour of scripts/kernel-version.sh (6.1, 6.12, 6.12-rt) or
+# a Debian kernel version (6.1.0-NN-amd64).  Without any it installs the
+# kernels of $KERNELS, by default all three of the test matrix, each with
+# the linux-headers-* package that matches it.  The
 # versioned package names (linux-image-6.1.0-NN-amd64, ...) change with every
 # Debian kernel update, so they are resolved here, at install time, from the
 # dependencies of the meta packages, never hard-coded.
@@ -59,32 +61,42 @@ for p in $pkgs; do
 		missing="$missing $p"
 done
 
-if [ $# -ge 1 ]; then
-	kver=$1
-else
+# kernel_pkgs KVER: the image and headers packages of KVER not installed.
+kernel_pkgs() {
+	if [ ! -e "/boot/vmlinuz-$1" ]; then
+		if apt-cache show "linux-image-$1" >/dev/null 2>&1; then
+			missing="$missing linux-image-$1"
+		else
+			missing="$missing linux-image-$1-unsigned"
+		fi
+	fi
+	[ -e "/usr/src/linux-headers-$1/Makefile" ] ||
+		missing="$missing linux-headers-$1"
+}
+
+[ $# -ge 1 ] || set -- ${KERNELS:-6.1 6.12 6.12-rt}
+kvers=""
+for k in "$@"; do
 	# Resolve from apt's lists; without any, refresh them first.
-	kver=$(sh "$(dirname "$0")/kernel-version.sh" 2>/dev/null) || kver=""
-	if [ -z "$kver" ] || [ ! -e "/boot/vmlinuz-$kver" ]; then
+	kver=$(sh "$(dirname "$0")/kernel-version.sh" "$k" 2>/dev/null) || kver=""
+	if [ "$need_update" = 1 ] &&
+	   { [ -z "$kver" ] || [ ! -e "/boot/vmlinuz-$kver" ]; }; then
 		apt-get update -qq
 		need_update=0
-		kver=$(sh "$(dirname "$0")/kernel-version.sh")
+		kver=$(sh "$(dirname "$0")/kernel-version.sh" "$k")
 	fi
-	dpkg-query -W -f='${Status}' linux-image-amd64 2>/dev/null |
-		grep -q 'ok installed' || missing="$missing linux-image-amd64"
-fi
-
-if [ ! -e "/boot/vmlinuz-$kver" ]; then
-	if apt-cache show "linux-image-$kver" >/dev/null 2>&1; then
-		missing="$missing linux-image-$kver"
-	else
-		missing="$missing linux-image-$kver-unsigned"
-	fi
-fi
-[ -e "/usr/src/linux-headers-$kver/Makefile" ] || missing="$missing linux-headers-$kver"
+	[ -n "$kver" ] || { echo "deps.sh: no Debian kernel for '$k'" >&2; exit 1; }
+	kernel_pkgs "$kver"
+	kvers="$kvers $kver"
+done
+dpkg-query -W -f='${Status}' linux-image-amd64 2>/dev/null |
+	grep -q 'ok installed' || missing="$missing linux-image-amd64"
 
 if [ -n "$missing" ]; then
 	# shellcheck disable=SC2086
 	apt_install $missing
 fi
 
-echo "deps.sh: kernel $kver ready (/boot/vmlinuz-$kver, /usr/src/linux-headers-$kver)"
+for kver in $kvers; do
+	echo "deps.sh: kernel $kver ready (/boot/vmlinuz-$kver, /usr/src/linux-headers-$kver)"
+done

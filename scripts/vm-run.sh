@@ -8,7 +8,8 @@
 #                          [--mem MIB] [--modules NAME,...] -- COMMAND [ARG]...
 #
 # The guest is Debian's own kernel (/boot/vmlinuz-VERSION, installed by
-# scripts/deps.sh) booted under TCG with a busybox-static initramfs that holds
+# scripts/deps.sh; VERSION is a Debian kernel version or a flavour of
+# scripts/kernel-version.sh: 6.1, the default, 6.12 or 6.12-rt) booted under TCG with a busybox-static initramfs that holds
 #   /tcpwave.ko          the module built for VERSION, not loaded
 #   /usr/bin/tcpwave     the viewer, and the test programs of tests/progs/
 #   /add/<basename>      every --add PATH (a file or a directory); ELF
@@ -71,7 +72,7 @@ for a in "${adds[@]+"${adds[@]}"}"; do
 	[ -e "$a" ] || { echo "$prog: --add $a: no such file or directory" >&2; exit 2; }
 done
 
-[ -n "$kver" ] || kver=$("$top/scripts/kernel-version.sh")
+kver=$("$top/scripts/kernel-version.sh" ${kver:+"$kver"})
 vmlinuz=/boot/vmlinuz-$kver
 [ -r "$vmlinuz" ] || die "no $vmlinuz: run scripts/deps.sh $kver"
 [ -e "/usr/src/linux-headers-$kver/Makefile" ] ||

@@ -9,14 +9,27 @@
 #                                       harness, vm
 #                                       (default: all)
 #
-# KERNEL=VERSION runs the VM suite on that Debian kernel instead of the
-# default one (scripts/kernel-version.sh).
+# The VM suite runs once per kernel of the test matrix, as suites vm:6.1,
+# vm:6.12 and vm:6.12-rt.  KERNELS="6.1 6.12" picks other kernels: each a
+# flavour of scripts/kernel-version.sh (6.1, 6.12, 6.12-rt) or a Debian
+# kernel version (6.1.0-NN-amd64), installed by scripts/deps.sh.  Naming
+# one, "vm:6.12", runs that kernel alone.
 top=$(cd "$(dirname "$0")/.." && pwd)
 logdir=${TMPDIR:-/tmp}/tcpwave-check.$$
 mkdir -p "$logdir"
 trap 'rm -rf "$logdir"' EXIT
 
 [ $# -gt 0 ] || set -- style unit fuzz install harness vm
+kernels=${KERNELS:-6.1 6.12 6.12-rt}
+# vm: one suite per kernel.
+for suite in "$@"; do
+	shift
+	if [ "$suite" = vm ]; then
+		for k in $kernels; do set -- "$@" "vm:$k"; done
+	else
+		set -- "$@" "$suite"
+	fi
+done
 passed=0
 failed=0
 for suite in "$@"; do
@@ -24,7 +37,7 @@ for suite in "$@"; do
 	unit) cmd="$top/tests/unit/run.sh" ;;
 	fuzz) cmd="$top/tests/fuzz/run.sh" ;;
 	install) cmd="$top/tests/install/run.sh" ;;
-	vm) cmd="$top/tests/vm/run.sh ${KERNEL:+--kernel $KERNEL}" ;;
+	vm:?*) cmd="$top/tests/vm/run.sh --kernel ${suite#vm:}" ;;
 	harness) cmd="$top/tests/vm/harness.sh" ;;
 	style) cmd="$top/tests/style/run.sh" ;;
 	*) echo "check.sh: unknown suite '$suite' (style, unit, fuzz, install, harness, vm)" >&2; exit 2 ;;
