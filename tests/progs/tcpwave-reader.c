@@ -13,6 +13,16 @@
  * -u UID opens as that user (and group) instead of root; -C opens as root
  * without CAP_NET_ADMIN: the two ways an open should fail.
  *
+ * -S OPS runs a script of reads and seeks instead, OPS separated by commas:
+ *   rN   one read() of up to N bytes, copied to stdout
+ *   R    read() to end of file, copied to stdout
+ *   wN   sleep N ms
+ *   s    lseek(fd, 0, SEEK_SET)     e  lseek(fd, 0, SEEK_END)
+ *   c    lseek(fd, 0, SEEK_CUR)     x  lseek(fd, 1, SEEK_SET)
+ *   d    lseek(fd, 0, SEEK_DATA)
+ * Each read and seek prints "OP=RESULT" on stderr: the bytes read or the
+ * offset returned, or -ERRNO (-22 for EINVAL).
+ *
  * Exit status: 0 on end of file or poll timeout, 1 on an open, read or
  * poll error (as when the module is unloaded under a blocked reader), 2
  * on a usage error.
@@ -91,6 +101,53 @@ static long num(const char *arg, const char *opt, long min, long max)
 	return v;
 }
 
+/* Run -S OPS on fd; returns 0, or -1 on a malformed script. */
+static int script(int fd, char *ops, char *buf, size_t bufsize)
+{
+	char *op, *save = NULL;
+
+	for (op = strtok_r(ops, ",", &save); op; op = strtok_r(NULL, ",", &save)) {
+		static const struct { char op; off_t off; int whence; } seeks[] = {
+			{ 's', 0, SEEK_SET }, { 'e', 0, SEEK_END },
+			{ 'c', 0, SEEK_CUR }, { 'x', 1, SEEK_SET },
+			{ 'd', 0, SEEK_DATA },
+		};
+		long arg = op[1] ? num(op + 1, op, 0, 1 << 20) : 0;
+		long long res = 0;
+		size_t i;
+
+		switch (op[0]) {
+		case 'r':
+			if (arg < 1 || (size_t)arg > bufsize)
+				return -1;
+			res = read(fd, buf, arg);
+			if (res > 0) {
+				account(buf, res);
+				fwrite(buf, 1, res, stdout);
+			}
+			break;
+		case 'R':
+			res = drain(fd, buf, bufsize);
+			break;
+		case 'w': {
+			struct timespec ts = { arg / 1000, (arg % 1000) * 1000000 };
+
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		default:
+			for (i = 0; i < sizeof(seeks) / sizeof(seeks[0]); i++)
+				if (seeks[i].op == op[0] && !op[1])
+					break;
+			if (i == sizeof(seeks) / sizeof(seeks[0]))
+				return -1;
+			res = lseek(fd, seeks[i].off, seeks[i].whence);
+		}
+		fprintf(stderr, "%s=%lld\n", op, res < 0 ? -(long long)errno : res);
+	}
+	return 0;
+}
+
 /* Take CAP_NET_ADMIN out of the effective and permitted sets. */
 static int drop_net_admin(void)
 {
@@ -113,12 +170,13 @@ int main(int argc, char **argv)
 	const char *path = "/proc/tcpwave";
 	long bufsize = 4096, sleep_ms = 0, follow_ms = -1;
 	const char *end = "eof";
+	char *ops = NULL;
 	long uid = -1;
 	int nocap = 0;
 	char *buf;
 	int fd, opt, ret = 0;
 
-	while ((opt = getopt(argc, argv, "b:s:f:p:u:C")) != -1) {
+	while ((opt = getopt(argc, argv, "b:s:f:p:u:CS:")) != -1) {
 		switch (opt) {
 		case 'b':
 			bufsize = num(optarg, "-b", 1, 1 << 20);
@@ -138,16 +196,20 @@ int main(int argc, char **argv)
 		case 'C':
 			nocap = 1;
 			break;
+		case 'S':
+			ops = optarg;
+			break;
 		default:
 			fprintf(stderr,
 				"Usage: tcpwave-reader [-b BUFSIZE] [-s SLEEP_MS] [-f FOLLOW_MS] [-p PATH]\n"
-				"                      [-u UID | -C]\n"
+				"                      [-u UID | -C] [-S OPS]\n"
 				"  -b  read() size in bytes (4096)\n"
 				"  -s  sleep this long after open(), before the first read\n"
 				"  -f  after end of file, poll() for new records until a poll\n"
 				"      waits this long in vain\n"
 				"  -u  open as user and group UID\n"
-				"  -C  open as root without CAP_NET_ADMIN\n");
+				"  -C  open as root without CAP_NET_ADMIN\n"
+				"  -S  reads and seeks: rN R wN s e c x d, comma-separated\n");
 			return 2;
 		}
 	}
@@ -172,6 +234,17 @@ int main(int argc, char **argv)
 		struct timespec ts = { sleep_ms / 1000, (sleep_ms % 1000) * 1000000 };
 
 		nanosleep(&ts, NULL);
+	}
+
+	if (ops) {
+		if (script(fd, ops, buf, bufsize)) {
+			fprintf(stderr, "tcpwave-reader: -S: bad script\n");
+			return 2;
+		}
+		fflush(stdout);
+		close(fd);
+		free(buf);
+		return 0;
 	}
 
 	for (;;) {
