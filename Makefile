@@ -49,7 +49,7 @@ CFLAGS ?= -O2 -g
 PROG_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -I$(CURDIR)/module
 
 MODULE_SRCS := $(wildcard module/*.c module/*.h) Kbuild
-PROGS := tests/progs/tcpwave-traffic tests/progs/tcpwave-reader
+PROGS := tests/progs/tcpwave-traffic tests/progs/tcpwave-reader tests/progs/tcpwave-crr
 
 .PHONY: all module viewer progs deps check check-unit check-vm demo docs \
 	clean install install-module install-viewer install-man \
