@@ -16,7 +16,7 @@ function kv(line, k,    i, n, a) {
 # median and spread of the values v[1..n], sorted in place
 function sort(v, n,    i, j, t) {
 	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
+		for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
 			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
 		}
 }
