@@ -112,6 +112,29 @@ void tw_buf_spaces(struct tw_buf *b, size_t n)
 	b->s[b->len] = '\0';
 }
 
+/* tw_buf_printf(b, "%*s", width, s), without printf. */
+void tw_buf_rjust(struct tw_buf *b, size_t width, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < width)
+		tw_buf_spaces(b, width - n);
+	tw_buf_add(b, s, n);
+}
+
+/* snprintf(dst, size, "%s", src), without printf. */
+void tw_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (!size)
+		return;
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static void tw_buf_escape(struct tw_buf *b, const char *s, size_t max,
 			  bool space)
 {
@@ -219,7 +242,7 @@ void tw_buf_emit(struct tw_buf *b, FILE *f)
 }
 
 /* Decimal digits of @v at @p, no NUL; returns the end. */
-static char *tw_put_u64(char *p, unsigned long long v)
+char *tw_put_u64(char *p, unsigned long long v)
 {
 	char d[20];
 	int n = 0;
