@@ -231,13 +231,13 @@ if load; then
 	ns=$(twstat timed_ns)
 	echo "# timing=1: $((w1 - w0)) records written, $t1 timed, $ns ns"
 	check "timing switched on at run time times every record written since" \
-		[ "$t1" -eq $((w1 - w0)) ] -a "$t1" -gt 0
+		[ "$t1" -eq $((w1 - w0)) -a "$t1" -gt 0 ]
 	check "timed_ns is between 1 ns and 1 ms a record" \
-		[ "$ns" -ge "$t1" ] -a "$ns" -le $((t1 * 1000000))
+		[ "$ns" -ge "$t1" -a "$ns" -le $((t1 * 1000000)) ]
 	echo 0 >/sys/module/tcpwave/parameters/timing
 	tcpwave-traffic abort >/dev/null
 	check "timing switched off again: no more records timed" \
-		[ "$(twstat timed_records)" = "$t1" ] -a "$(twstat records_written)" -gt "$w1"
+		[ "$(twstat timed_records)" = "$t1" -a "$(twstat records_written)" -gt "$w1" ]
 	rmmod tcpwave
 else
 	not_ok "insmod"
