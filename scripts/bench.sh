@@ -35,7 +35,7 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 prog=bench.sh
-cmdline="scripts/bench.sh $*"
+cmdline="scripts/bench.sh${*:+ $*}"
 
 rounds=10
 secs=10
