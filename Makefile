@@ -8,6 +8,7 @@
 #   make demo            boot the test VM and show tcpwave on real traffic
 #   make check           unit tests and VM tests; ends "N passed, N failed"
 #   make fuzz            fuzz the viewer for FUZZ_SECONDS (600) per target
+#   make bench           the benchmark (scripts/bench.sh): table in build/bench.md
 #   make install         module, viewer and man pages; then "make uninstall"
 #   make dkms-install    the module under DKMS; then "make dkms-uninstall"
 #   make docs            docs/ladder.svg and docs/ladder.png for the README
@@ -49,12 +50,12 @@ CFLAGS ?= -O2 -g
 PROG_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -I$(CURDIR)/module
 
 MODULE_SRCS := $(wildcard module/*.c module/*.h) Kbuild
-PROGS := tests/progs/tcpwave-traffic tests/progs/tcpwave-reader
+PROGS := tests/progs/tcpwave-traffic tests/progs/tcpwave-reader tests/progs/tcpwave-crr
 
 .PHONY: all module viewer progs deps check check-unit check-vm demo docs \
 	clean install install-module install-viewer install-man \
 	uninstall uninstall-module uninstall-viewer uninstall-man fuzz \
-	dkms-install dkms-uninstall kver live-png
+	dkms-install dkms-uninstall kver live-png bench
 
 all: module viewer progs
 
@@ -97,6 +98,9 @@ check-vm: all
 FUZZ_SECONDS ?= 600
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/check.sh fuzz
+
+bench: all
+	scripts/bench.sh
 
 docs: viewer
 	scripts/docs.sh

@@ -48,6 +48,34 @@ module_param_cb(ring_records, &tw_ring_records_ops, &ring_records, 0444);
 MODULE_PARM_DESC(ring_records,
 		 "Ring size in records, a power of two from 64 to 1048576 (16384)");
 
+/*
+ * timing=1 makes every record's fill and ring write time itself into
+ * /proc/tcpwave_stats (timed_records, timed_ns), for the benchmark.  A
+ * static key in tw_emit(): off, it costs nothing.  Writable at run time.
+ */
+static bool timing;
+
+static int tw_timing_param_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_bool(val, kp);
+
+	if (ret) {
+		pr_err("timing=%s: must be 0 or 1\n", val);
+		return ret;
+	}
+	tw_timing_set(timing);
+	return 0;
+}
+
+static const struct kernel_param_ops tw_timing_ops = {
+	.set	= tw_timing_param_set,
+	.get	= param_get_bool,
+};
+
+module_param_cb(timing, &tw_timing_ops, &timing, 0644);
+MODULE_PARM_DESC(timing,
+		 "Time each record's fill and ring write, in ns, into /proc/tcpwave_stats (0)");
+
 static int __init tcpwave_init(void)
 {
 	int ret;

@@ -17,9 +17,12 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/irqflags.h>
+#include <linux/jump_label.h>
 #include <linux/kprobes.h>
+#include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/sock_diag.h>
 #include <linux/string.h>
 #include <net/inet_sock.h>
@@ -122,6 +125,45 @@ void tw_fill_tcp_seq(struct tcpwave_record *rec, const struct sock *sk)
 }
 
 /*
+ * The timing parameter (main.c): when on, tw_emit() adds the time it
+ * took, local_clock() before and after, to its CPU's counters, shown in
+ * /proc/tcpwave_stats for the benchmark (scripts/bench.sh).  Off, the
+ * static key leaves a no-op in tw_emit(): no clock read, no branch on a
+ * variable.  The counters only grow, from load on.
+ */
+static DEFINE_STATIC_KEY_FALSE(tw_timing_key);
+
+struct tw_timing {
+	u64 ns;
+	u64 records;
+};
+
+static DEFINE_PER_CPU(struct tw_timing, tw_timing);
+
+void tw_timing_set(bool on)
+{
+	if (on)
+		static_branch_enable(&tw_timing_key);
+	else
+		static_branch_disable(&tw_timing_key);
+}
+
+/* Sums over all CPUs; a writer may be midway on another, so approximate. */
+void tw_timing_read(u64 *ns, u64 *records)
+{
+	int cpu;
+
+	*ns = 0;
+	*records = 0;
+	for_each_possible_cpu(cpu) {
+		const struct tw_timing *t = per_cpu_ptr(&tw_timing, cpu);
+
+		*ns += READ_ONCE(t->ns);
+		*records += READ_ONCE(t->records);
+	}
+}
+
+/*
  * Complete rec with the task and the socket and put it in the ring.  sk
  * may be a full, request or timewait socket.
  *
@@ -133,11 +175,21 @@ void tw_fill_tcp_seq(struct tcpwave_record *rec, const struct sock *sk)
 void tw_emit(struct tcpwave_record *rec, struct sock *sk)
 {
 	unsigned long flags;
+	u64 t0 = 0;
 
 	local_irq_save(flags);
+	if (static_branch_unlikely(&tw_timing_key))
+		t0 = local_clock();
 	tw_fill_task(rec);
 	tw_fill_sock(rec, sk);
 	tw_ring_write(rec);
+	/* t0 is 0 if the key was switched on between the two tests. */
+	if (static_branch_unlikely(&tw_timing_key) && t0) {
+		struct tw_timing *t = this_cpu_ptr(&tw_timing);
+
+		t->ns += local_clock() - t0;
+		t->records++;
+	}
 	local_irq_restore(flags);
 }
 

@@ -369,6 +369,8 @@ static const struct proc_ops tw_records_ops = {
 
 static int tw_stats_show(struct seq_file *m, void *v)
 {
+	u64 timed_ns, timed_records;
+
 	seq_printf(m, "format %d.%d\n",
 		   TCPWAVE_FORMAT_MAJOR, TCPWAVE_FORMAT_MINOR);
 	seq_printf(m, "ring_records %u\n", tw_ring_size());
@@ -379,6 +381,9 @@ static int tw_stats_show(struct seq_file *m, void *v)
 		   (long long)atomic64_read(&tw_reader_lost));
 	seq_printf(m, "kprobe_nmissed %lu\n", tw_probes_nmissed());
 	seq_printf(m, "readers %d\n", atomic_read(&tw_nr_readers));
+	tw_timing_read(&timed_ns, &timed_records);
+	seq_printf(m, "timed_records %llu\n", timed_records);
+	seq_printf(m, "timed_ns %llu\n", timed_ns);
 	return 0;
 }
 

@@ -33,6 +33,8 @@ unsigned long tw_probes_nmissed(void);
 u64 tw_sock_cookie(struct sock *sk);
 void tw_fill_tcp_seq(struct tcpwave_record *rec, const struct sock *sk);
 void tw_emit(struct tcpwave_record *rec, struct sock *sk);
+void tw_timing_set(bool on);
+void tw_timing_read(u64 *ns, u64 *records);
 
 /* hooks_sock.c - full sockets: state changes, connect, listen, accept. */
 extern struct kprobe tw_kp_tcp_set_state;

@@ -6,7 +6,7 @@
 # failed and every suite ran.
 #
 # Usage: tests/check.sh [SUITE]...     SUITE: style, unit, fuzz, install,
-#                                       harness, vm
+#                                       harness, vm, bench
 #                                       (default: all)
 #
 # The VM suite runs once per kernel of the test matrix, as suites vm:6.1,
@@ -19,7 +19,7 @@ logdir=${TMPDIR:-/tmp}/tcpwave-check.$$
 mkdir -p "$logdir"
 trap 'rm -rf "$logdir"' EXIT
 
-[ $# -gt 0 ] || set -- style unit fuzz install harness vm
+[ $# -gt 0 ] || set -- style unit fuzz install harness vm bench
 kernels=${KERNELS:-6.1 6.12 6.12-rt}
 # vm: one suite per kernel.
 for suite in "$@"; do
@@ -40,7 +40,8 @@ for suite in "$@"; do
 	vm:?*) cmd="$top/tests/vm/run.sh --kernel ${suite#vm:}" ;;
 	harness) cmd="$top/tests/vm/harness.sh" ;;
 	style) cmd="$top/tests/style/run.sh" ;;
-	*) echo "check.sh: unknown suite '$suite' (style, unit, fuzz, install, harness, vm)" >&2; exit 2 ;;
+	bench) cmd="$top/scripts/bench.sh --short -o $logdir/bench.md" ;;
+	*) echo "check.sh: unknown suite '$suite' (style, unit, fuzz, install, harness, vm, bench)" >&2; exit 2 ;;
 	esac
 	echo "== $suite: $cmd"
 	# shellcheck disable=SC2086

@@ -746,7 +746,7 @@ static void tw_text_cell(struct tw_fout *out, enum tw_fcol c, const char *s,
 	if (x->at && x->at >= to)
 		to = x->at + 1;
 	if (x->at < to) {
-		tw_buf_printf(&x->line, "%*s", (int)(to - x->at), "");
+		tw_buf_spaces(&x->line, to - x->at);
 		x->at = to;
 	}
 	if (color && *s) {

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "label.h"
 
 static void tw_set_seq(struct tw_segment *s, __u32 seq)
@@ -190,14 +191,23 @@ static void tw_label_shows(enum tw_seg kind, bool *seq, bool *ack)
 const char *tw_label(char buf[TW_LABEL_STRLEN], const struct tw_segment *s)
 {
 	bool seq, ack;
-	int n;
+	size_t n;
 
 	tw_label_shows(s->kind, &seq, &ack);
-	n = snprintf(buf, TW_LABEL_STRLEN, "%s", tw_seg_name(s->kind));
-	if (seq && s->has_seq && n >= 0 && n < TW_LABEL_STRLEN)
-		n += snprintf(buf + n, TW_LABEL_STRLEN - n, " seq=%u", s->seq);
-	if (ack && s->has_ack && n >= 0 && n < TW_LABEL_STRLEN)
-		snprintf(buf + n, TW_LABEL_STRLEN - n, " ack=%u", s->ack);
+	/* Without snprintf(): every segment of every ladder comes here. */
+	tw_copy(buf, TW_LABEL_STRLEN, tw_seg_name(s->kind));
+	n = strlen(buf);
+	/* " seq=" and " ack=" and 10 digits each always fit. */
+	if (seq && s->has_seq && n + 16 < TW_LABEL_STRLEN) {
+		memcpy(buf + n, " seq=", 5);
+		n = tw_put_u64(buf + n + 5, s->seq) - buf;
+		buf[n] = '\0';
+	}
+	if (ack && s->has_ack && n + 16 < TW_LABEL_STRLEN) {
+		memcpy(buf + n, " ack=", 5);
+		n = tw_put_u64(buf + n + 5, s->ack) - buf;
+		buf[n] = '\0';
+	}
 	return buf;
 }
 

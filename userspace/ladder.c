@@ -46,7 +46,7 @@ static void tw_ladder_time(struct tw_ladder *l, __u64 ts)
 	char ms[32];
 
 	tw_fmt_ms(ms, sizeof(ms), ts - l->t0);
-	tw_buf_printf(&l->line, "%*s", (int)l->time_w, ms);
+	tw_buf_rjust(&l->line, l->time_w, ms);
 }
 
 /* Colours of segments: the handshake green, the close cyan, RST red. */
@@ -82,7 +82,9 @@ static void tw_ladder_arrow(struct tw_ladder *l, enum tw_side to,
 		tw_buf_puts(&l->line, l->v->ascii ? "<" : "\u25c0");
 	for (i = 0; i < left; i++)
 		tw_buf_puts(&l->line, dash);
-	tw_buf_printf(&l->line, " %s ", label);
+	tw_buf_puts(&l->line, " ");
+	tw_buf_puts(&l->line, label);
+	tw_buf_puts(&l->line, " ");
 	for (i = 0; i < right; i++)
 		tw_buf_puts(&l->line, dash);
 	if (to == TW_RIGHT)
@@ -272,7 +274,7 @@ static void tw_ladder_header(struct tw_ladder *l, const struct tw_conn *conn,
 		}
 	}
 
-	tw_buf_printf(&l->line, "%*s", (int)l->time_w, "ms");
+	tw_buf_rjust(&l->line, l->time_w, "ms");
 	tw_buf_pad_to(&l->line, l->col_left);
 	tw_buf_puts(&l->line, left);
 	tw_buf_pad_to(&l->line, l->col_right);

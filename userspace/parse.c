@@ -87,20 +87,26 @@ static void tw_err_bad(struct tw_parser *p, const char *what, const char *s)
 int tw_parse_u64(const char *s, int base, unsigned long long max,
 		 unsigned long long *val)
 {
-	unsigned long long v;
-	const char *c;
-	char *end;
+	unsigned long long v = 0;
+	unsigned int d;
 
+	/* strtoull() without its sign, blanks, "0x" or locale: digits only. */
 	if (!*s)
 		return -1;
-	for (c = s; *c; c++) {
-		if (base == 16 ? !strchr("0123456789abcdefABCDEF", *c) :
-				 (*c < '0' || *c > '9'))
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = *s - 'A' + 10;
+		else
 			return -1;
+		if (v > (ULLONG_MAX - d) / base)
+			return -1;
+		v = v * base + d;
 	}
-	errno = 0;
-	v = strtoull(s, &end, base);
-	if (errno || *end || v > max)
+	if (v > max)
 		return -1;
 	*val = v;
 	return 0;

@@ -76,7 +76,7 @@ static struct tw_row *tw_tl_row(struct tw_tl *x, __u64 ts, enum tw_side side,
 	memset(row, 0, sizeof(*row));
 	row->ts = ts;
 	row->side = side;
-	snprintf(row->cell, sizeof(row->cell), "%s", cell);
+	tw_copy(row->cell, sizeof(row->cell), cell);
 	return row;
 }
 
@@ -189,8 +189,7 @@ static void tw_tl_cell(struct tw_tl *x, struct tw_tl_side *me,
 		if (r->newstate != TCPWAVE_SYN_RECV)
 			break;
 		/* LISTEN is the listener's state: its own ladder shows it. */
-		snprintf(cell, TW_CELL_STRLEN, "%s",
-			 tw_state_str(r->newstate, n));
+		tw_copy(cell, TW_CELL_STRLEN, tw_state_str(r->newstate, n));
 		me->shown = true;
 		return;
 	case TCPWAVE_EV_timewait:

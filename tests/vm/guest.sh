@@ -204,6 +204,45 @@ else
 	not_ok "insmod ring_records=64"
 fi
 
+# --- timing: the benchmark's per-record cost (scripts/bench.sh) -----------
+
+# twstat KEY: a counter of /proc/tcpwave_stats.
+twstat() {
+	awk -v k="$1" '$1 == k { print $2 }' /proc/tcpwave_stats
+}
+
+dmesg -c >/dev/null
+if load timing=abc 2>/dev/null; then
+	not_ok "insmod timing=abc is refused"
+	rmmod tcpwave
+else
+	check "insmod timing=abc is refused with a message naming it" sh -c \
+		'dmesg | grep -q "timing=abc: must be 0 or 1"'
+fi
+if load; then
+	tcpwave-traffic abort >/dev/null
+	check "timing off by default: timed_records 0 after traffic" \
+		[ "$(twstat timed_records) $(twstat timed_ns)" = "0 0" ]
+	echo 1 >/sys/module/tcpwave/parameters/timing
+	w0=$(twstat records_written)
+	tcpwave-traffic abort >/dev/null
+	w1=$(twstat records_written)
+	t1=$(twstat timed_records)
+	ns=$(twstat timed_ns)
+	echo "# timing=1: $((w1 - w0)) records written, $t1 timed, $ns ns"
+	check "timing switched on at run time times every record written since" \
+		[ "$t1" -eq $((w1 - w0)) -a "$t1" -gt 0 ]
+	check "timed_ns is between 1 ns and 1 ms a record" \
+		[ "$ns" -ge "$t1" -a "$ns" -le $((t1 * 1000000)) ]
+	echo 0 >/sys/module/tcpwave/parameters/timing
+	tcpwave-traffic abort >/dev/null
+	check "timing switched off again: no more records timed" \
+		[ "$(twstat timed_records)" = "$t1" -a "$(twstat records_written)" -gt "$w1" ]
+	rmmod tcpwave
+else
+	not_ok "insmod"
+fi
+
 # --- the header and the counters ----------------------------------------
 
 load
@@ -242,7 +281,7 @@ else
 	diag <"$out/w.err"
 fi
 check "stats name every counter" sh -c \
-	'for k in format ring_records ring_bytes records_written records_overwritten reader_lost kprobe_nmissed readers; do
+	'for k in format ring_records ring_bytes records_written records_overwritten reader_lost kprobe_nmissed readers timed_records timed_ns; do
 		grep -q "^$k [0-9.]*\$" /proc/tcpwave_stats || exit 1; done'
 rmmod tcpwave
 
