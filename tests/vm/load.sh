@@ -6,12 +6,12 @@
 #  - concurrent readers: four followers with different read() sizes each
 #    get every record, byte for byte what a later cat gets;
 #  - lseek() as README documents it;
-#  - soak: SOAK_CONNS connections (100000) on 8 threads, flat out, with
-#    tcpwave-reader and tcpwave -E following: each accounts for every
-#    record, read + lost = written;
 #  - unloading: UNLOAD_CYCLES (50) insmod/rmmod cycles under traffic, with
 #    a reader in poll(), one in 1-byte read()s and a file left open;
-#    then the kernel memory the module could have left behind.
+#    then the kernel memory the module could have left behind;
+#  - soak: SOAK_CONNS connections (100000) on 8 threads, flat out, with
+#    tcpwave-reader and tcpwave -E following: each accounts for every
+#    record, read + lost = written.
 #
 # Each TAP line carries its numbers.
 
@@ -104,6 +104,56 @@ else
 fi
 rmmod tcpwave
 
+# --- unloading under load ---------------------------------------------------
+
+cycles=${UNLOAD_CYCLES:-50}
+# Kernel memory at rest, in KiB.
+meminfo() {
+	awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo
+}
+vmalloc0=$(meminfo VmallocUsed)
+# In a network namespace of its own: its sockets, TIME_WAIT included, go
+# with it.
+if unshare -n sh "$here/unload-race.sh" "$cycles" >"$out/unload" 2>&1; then
+	ok "unload: $cycles insmod/rmmod cycles under traffic, with readers in poll() and read() and a file open"
+else
+	not_ok "unload: $cycles insmod/rmmod cycles under traffic, with readers in poll() and read() and a file open"
+	diag <"$out/unload"
+fi
+# A ring left behind would be 2 MiB of vmalloc (16384 records of 128
+# bytes) per cycle.
+vmalloc1=$(meminfo VmallocUsed)
+echo "# unload under traffic: vmalloc $vmalloc0 -> $vmalloc1 KiB over $cycles cycles"
+check "unload: no ring left behind: vmalloc $((vmalloc1 - vmalloc0)) KiB after $cycles cycles" \
+	[ $((vmalloc1 - vmalloc0)) -lt 1024 ]
+# The rest of what the module allocates, its readers' state (one kmalloc
+# object a file, 3 files a cycle) and the poll wait queue (one a load), is
+# kmalloc'ed at open() and load, never in a probe handler; so that is
+# counted over the same cycles without traffic, where sockets add no
+# noise: the objects in use in every kmalloc-N cache (SLUB's "objects",
+# which /sys/kernel/slab has with CONFIG_SLUB_DEBUG, as Debian's kernels
+# do).  A leak per cycle would be 50 objects or more.
+kmalloc_objects() {
+	cat /sys/kernel/slab/kmalloc-[0-9]*/objects 2>/dev/null |
+		awk '{ n += $1 } END { print n + 0 }'
+}
+sleep 1
+kmalloc0=$(kmalloc_objects)
+slab0=$(meminfo SUnreclaim)
+TRAFFIC=0 sh "$here/unload-race.sh" "$cycles" >"$out/unload.quiet" 2>&1
+qrc=$?
+sleep 1
+kmalloc1=$(kmalloc_objects)
+slab1=$(meminfo SUnreclaim)
+echo "# unload without traffic: kmalloc objects $kmalloc0 -> $kmalloc1, unreclaimable slab $slab0 -> $slab1 KiB over $cycles cycles"
+if [ $qrc = 0 ] && [ "$kmalloc0" -gt 0 ] &&
+   [ $((kmalloc1 - kmalloc0)) -lt 50 ]; then
+	ok "unload: no reader state left behind: $((kmalloc1 - kmalloc0)) kmalloc objects after $cycles cycles of 3 files"
+else
+	not_ok "unload: no reader state left behind: $((kmalloc1 - kmalloc0)) kmalloc objects after $cycles cycles of 3 files"
+	diag <"$out/unload.quiet"
+fi
+
 # --- soak -------------------------------------------------------------------
 
 soak=${SOAK_CONNS:-100000}
@@ -151,53 +201,3 @@ else
 	diag <"$out/soak.E.err"
 fi
 rmmod tcpwave
-
-# --- unloading under load ---------------------------------------------------
-
-cycles=${UNLOAD_CYCLES:-50}
-# Kernel memory at rest, in KiB.
-meminfo() {
-	awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo
-}
-vmalloc0=$(meminfo VmallocUsed)
-# In a network namespace of its own: its sockets, TIME_WAIT included, go
-# with it.
-if unshare -n sh "$here/unload-race.sh" "$cycles" >"$out/unload" 2>&1; then
-	ok "unload: $cycles insmod/rmmod cycles under traffic, with readers in poll() and read() and a file open"
-else
-	not_ok "unload: $cycles insmod/rmmod cycles under traffic, with readers in poll() and read() and a file open"
-	diag <"$out/unload"
-fi
-# A ring left behind would be 2 MiB of vmalloc (16384 records of 128
-# bytes) per cycle.
-vmalloc1=$(meminfo VmallocUsed)
-echo "# unload under traffic: vmalloc $vmalloc0 -> $vmalloc1 KiB over $cycles cycles"
-check "unload: no ring left behind: vmalloc $((vmalloc1 - vmalloc0)) KiB after $cycles cycles" \
-	[ $((vmalloc1 - vmalloc0)) -lt 1024 ]
-# The rest of what the module allocates, its readers' state (one kmalloc
-# object a file, 3 files a cycle) and the poll wait queue (one a load), is
-# kmalloc'ed at open() and load, never in a probe handler; so that is
-# counted over the same cycles without traffic, where sockets add no
-# noise: the objects in use in every kmalloc-N cache (SLUB's "objects",
-# which /sys/kernel/slab has with CONFIG_SLUB_DEBUG, as Debian's kernels
-# do).  A leak per cycle would be 50 objects or more.
-kmalloc_objects() {
-	cat /sys/kernel/slab/kmalloc-[0-9]*/objects 2>/dev/null |
-		awk '{ n += $1 } END { print n + 0 }'
-}
-sleep 1
-kmalloc0=$(kmalloc_objects)
-slab0=$(meminfo SUnreclaim)
-TRAFFIC=0 sh "$here/unload-race.sh" "$cycles" >"$out/unload.quiet" 2>&1
-qrc=$?
-sleep 1
-kmalloc1=$(kmalloc_objects)
-slab1=$(meminfo SUnreclaim)
-echo "# unload without traffic: kmalloc objects $kmalloc0 -> $kmalloc1, unreclaimable slab $slab0 -> $slab1 KiB over $cycles cycles"
-if [ $qrc = 0 ] && [ "$kmalloc0" -gt 0 ] &&
-   [ $((kmalloc1 - kmalloc0)) -lt 25 ]; then
-	ok "unload: no reader state left behind: $((kmalloc1 - kmalloc0)) kmalloc objects after $cycles cycles of 3 files"
-else
-	not_ok "unload: no reader state left behind: $((kmalloc1 - kmalloc0)) kmalloc objects after $cycles cycles of 3 files"
-	diag <"$out/unload.quiet"
-fi
