@@ -6,11 +6,12 @@
 # failed and every suite ran.
 #
 # Usage: tests/check.sh [SUITE]...     SUITE: style, unit, fuzz, install,
-#                                       harness, vm
-#                                       (default: all)
+#                                       harness, vm, debug
+#                                       (default: all but debug)
 #
 # KERNEL=VERSION runs the VM suite on that Debian kernel instead of the
-# default one (scripts/kernel-version.sh).
+# default one (scripts/kernel-version.sh).  The debug suite is the VM suite
+# on the debug kernel (scripts/debug-kernel.sh; make check-debug).
 top=$(cd "$(dirname "$0")/.." && pwd)
 logdir=${TMPDIR:-/tmp}/tcpwave-check.$$
 mkdir -p "$logdir"
@@ -25,9 +26,10 @@ for suite in "$@"; do
 	fuzz) cmd="$top/tests/fuzz/run.sh" ;;
 	install) cmd="$top/tests/install/run.sh" ;;
 	vm) cmd="$top/tests/vm/run.sh ${KERNEL:+--kernel $KERNEL}" ;;
+	debug) cmd="$top/tests/vm/run.sh --kernel debug --timeout ${TCPWAVE_DEBUG_TIMEOUT:-5400}" ;;
 	harness) cmd="$top/tests/vm/harness.sh" ;;
 	style) cmd="$top/tests/style/run.sh" ;;
-	*) echo "check.sh: unknown suite '$suite' (style, unit, fuzz, install, harness, vm)" >&2; exit 2 ;;
+	*) echo "check.sh: unknown suite '$suite' (style, unit, fuzz, install, harness, vm, debug)" >&2; exit 2 ;;
 	esac
 	echo "== $suite: $cmd"
 	# shellcheck disable=SC2086
