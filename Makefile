@@ -7,6 +7,8 @@
 #   make KDIR=DIR        build the module against the kernel tree in DIR
 #   make demo            boot the test VM and show tcpwave on real traffic
 #   make check           unit tests and VM tests; ends "N passed, N failed"
+#   make check-debug     the VM tests on the debug kernel (lockdep, KASAN,
+#                        kmemleak: scripts/debug-kernel.sh)
 #   make fuzz            fuzz the viewer for FUZZ_SECONDS (600) per target
 #   make bench           the benchmark (scripts/bench.sh): table in build/bench.md
 #   make install         module, viewer and man pages; then "make uninstall"
@@ -55,7 +57,7 @@ PROGS := tests/progs/tcpwave-traffic tests/progs/tcpwave-reader tests/progs/tcpw
 .PHONY: all module viewer progs deps check check-unit check-vm demo docs \
 	clean install install-module install-viewer install-man \
 	uninstall uninstall-module uninstall-viewer uninstall-man fuzz \
-	dkms-install dkms-uninstall kver live-png bench
+	dkms-install dkms-uninstall kver live-png bench check-debug
 
 all: module viewer progs
 
@@ -66,11 +68,15 @@ tcpwave.ko: $(MODULE_SRCS)
 
 # The module for the test VM's kernel VERSION, out of the way of the
 # top-level build: kbuild wants sources and objects in one directory.
+# VERSION debug-* is a debug kernel tree of scripts/debug-kernel.sh.
+TCPWAVE_CACHE ?= /var/cache/tcpwave
+vm_kdir = $(if $(filter debug-%,$1),$(TCPWAVE_CACHE)/$1,/usr/src/linux-headers-$1)
+
 build/%/tcpwave.ko: $(MODULE_SRCS)
 	mkdir -p build/$*/module
 	cp -p Kbuild build/$*/
 	cp -p module/*.c module/*.h build/$*/module/
-	$(MAKE) -C /usr/src/linux-headers-$* M=$(CURDIR)/build/$* modules
+	$(MAKE) -C $(call vm_kdir,$*) M=$(CURDIR)/build/$* modules
 
 viewer:
 	$(MAKE) -C userspace
@@ -94,6 +100,11 @@ check-unit: viewer
 
 check-vm: all
 	tests/check.sh vm
+
+# The VM suite on the debug kernel, built first when not cached.
+check-debug: all
+	scripts/debug-kernel.sh >/dev/null
+	tests/check.sh debug
 
 FUZZ_SECONDS ?= 600
 fuzz:

@@ -33,6 +33,11 @@
 #
 # It builds what is missing first: the viewer, the test programs and
 # build/VERSION/tcpwave.ko.
+#
+# --kernel debug boots the debug kernel instead (lockdep, KASAN, kmemleak:
+# scripts/debug-kernel.sh, which builds it when it is not cached), with
+# tcpwave.ko built against its tree in build/debug-SOURCEVERSION-HASH/.
+# Every module the tests use is built into it: --modules skips those.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -72,10 +77,25 @@ for a in "${adds[@]+"${adds[@]}"}"; do
 	[ -e "$a" ] || { echo "$prog: --add $a: no such file or directory" >&2; exit 2; }
 done
 
+# --kernel debug: the debug kernel tree of scripts/debug-kernel.sh, built
+# now if it is not in the cache yet (40 minutes or so).
+debug_tree=""
+if [ "$kver" = debug ]; then
+	debug_tree=$("$top/scripts/debug-kernel.sh") || die "no debug kernel"
+	kver=$(cat "$debug_tree/include/config/kernel.release")
+fi
 kver=$("$top/scripts/kernel-version.sh" ${kver:+"$kver"})
 vmlinuz=/boot/vmlinuz-$kver
+kdir=/usr/src/linux-headers-$kver
+# build/NAME/tcpwave.ko, see the Makefile
+modbuild=$kver
+if [ -n "$debug_tree" ]; then
+	vmlinuz=$debug_tree/arch/x86/boot/bzImage
+	kdir=$debug_tree
+	modbuild=$(basename "$debug_tree")
+fi
 [ -r "$vmlinuz" ] || die "no $vmlinuz: run scripts/deps.sh $kver"
-[ -e "/usr/src/linux-headers-$kver/Makefile" ] ||
+[ -e "$kdir/Makefile" ] ||
 	die "no headers for $kver: run scripts/deps.sh $kver"
 for tool in qemu-system-x86_64 cpio gzip; do
 	command -v $tool >/dev/null || die "$tool not found: run scripts/deps.sh"
@@ -86,7 +106,7 @@ file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
 
 # Build what is missing (make decides), quietly unless it fails.
 buildlog=$(mktemp)
-if ! make -C "$top" -s viewer progs "build/$kver/tcpwave.ko" >"$buildlog" 2>&1; then
+if ! make -C "$top" -s viewer progs "build/$modbuild/tcpwave.ko" >"$buildlog" 2>&1; then
 	cat "$buildlog" >&2
 	rm -f "$buildlog"
 	die "build failed"
@@ -110,7 +130,7 @@ copy_with_libs() {
 }
 
 cp "$busybox" "$root/bin/busybox"
-cp "$top/build/$kver/tcpwave.ko" "$root/tcpwave.ko"
+cp "$top/build/$modbuild/tcpwave.ko" "$root/tcpwave.ko"
 copy_with_libs "$top/userspace/tcpwave" /usr/bin/tcpwave
 for p in "$top"/tests/progs/*; do
 	[ -x "$p" ] && [ -f "$p" ] && [ "${p%.c}" = "$p" ] &&
@@ -128,13 +148,18 @@ for a in "${adds[@]+"${adds[@]}"}"; do
 done
 if [ -n "$modules" ]; then
 	mdir=/lib/modules/$kver
+	# The lists of what is built in: the debug kernel's are in its tree.
+	msrc=${debug_tree:-$mdir}
+	mkdir -p "$root$mdir"
 	for m in ${modules//,/ }; do
+		# Built in: nothing to copy, and modprobe in the guest is content.
+		grep -q "/$m\.ko\$" "$msrc/modules.builtin" 2>/dev/null && continue
 		for ko in $(modprobe -S "$kver" -d / --show-depends "$m" 2>/dev/null |
 			    awk '$1 == "insmod" {print $2}'); do
 			install -D -m 0644 "$ko" "$root$ko"
 		done
 	done
-	cp "$mdir"/modules.{order,builtin,builtin.modinfo} "$root$mdir/" 2>/dev/null || true
+	cp "$msrc"/modules.{order,builtin,builtin.modinfo} "$root$mdir/" 2>/dev/null || true
 	depmod -b "$root" "$kver"
 fi
 

@@ -6,14 +6,17 @@
 # failed and every suite ran.
 #
 # Usage: tests/check.sh [SUITE]...     SUITE: style, unit, fuzz, install,
-#                                       harness, vm, bench
-#                                       (default: all)
+#                                       harness, vm, bench, debug
+#                                       (default: all but debug)
 #
 # The VM suite runs once per kernel of the test matrix, as suites vm:6.1,
 # vm:6.12 and vm:6.12-rt.  KERNELS="6.1 6.12" picks other kernels: each a
 # flavour of scripts/kernel-version.sh (6.1, 6.12, 6.12-rt) or a Debian
 # kernel version (6.1.0-NN-amd64), installed by scripts/deps.sh.  Naming
 # one, "vm:6.12", runs that kernel alone.
+#
+# The debug suite is the VM suite on the debug kernel
+# (scripts/debug-kernel.sh; make check-debug).
 top=$(cd "$(dirname "$0")/.." && pwd)
 logdir=${TMPDIR:-/tmp}/tcpwave-check.$$
 mkdir -p "$logdir"
@@ -40,8 +43,9 @@ for suite in "$@"; do
 	vm:?*) cmd="$top/tests/vm/run.sh --kernel ${suite#vm:}" ;;
 	harness) cmd="$top/tests/vm/harness.sh" ;;
 	style) cmd="$top/tests/style/run.sh" ;;
+	debug) cmd="$top/tests/vm/run.sh --kernel debug --timeout ${TCPWAVE_DEBUG_TIMEOUT:-5400}" ;;
 	bench) cmd="$top/scripts/bench.sh --short -o $logdir/bench.md" ;;
-	*) echo "check.sh: unknown suite '$suite' (style, unit, fuzz, install, harness, vm, bench)" >&2; exit 2 ;;
+	*) echo "check.sh: unknown suite '$suite' (style, unit, fuzz, install, harness, vm, bench, debug)" >&2; exit 2 ;;
 	esac
 	echo "== $suite: $cmd"
 	# shellcheck disable=SC2086

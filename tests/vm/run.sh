@@ -10,11 +10,11 @@
 # tc, tcpdump, tcpstates and the network modules), so that guest.sh can
 # use netsetup.sh, capture.sh and tcpstates.sh.
 #
-# Usage: tests/vm/run.sh [--kernel VERSION]
+# Usage: tests/vm/run.sh [--kernel VERSION] [--timeout SECONDS]
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck disable=SC2046
-"$top/scripts/vm-run.sh" "$@" $(sh "$top/tests/vm/scenarios.sh" --flags) \
-	--add "$top/tests/vm" --timeout 1500 -- sh /add/vm/guest.sh
+"$top/scripts/vm-run.sh" $(sh "$top/tests/vm/scenarios.sh" --flags) \
+	--add "$top/tests/vm" --timeout 1500 "$@" -- sh /add/vm/guest.sh
 status=$?
 if [ $status != 0 ]; then
 	echo "not ok - the VM run exited with status $status"
