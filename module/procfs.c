@@ -384,6 +384,7 @@ static int tw_stats_show(struct seq_file *m, void *v)
 	tw_timing_read(&timed_ns, &timed_records);
 	seq_printf(m, "timed_records %llu\n", timed_records);
 	seq_printf(m, "timed_ns %llu\n", timed_ns);
+	seq_printf(m, "nmi_dropped %llu\n", tw_ring_nmi_dropped());
 	return 0;
 }
 

@@ -45,6 +45,7 @@ struct tw_ring {
 	 * why a wait queue with pollers on it may have to outlive us.
 	 */
 	wait_queue_head_t *wait;
+	atomic64_t nmi_dropped;		/* see tw_ring_lock() */
 };
 
 static struct tw_ring ring;
@@ -72,6 +73,7 @@ int tw_ring_init(unsigned int nr_records)
 	raw_spin_lock_init(&ring.lock);
 	ring.head = 0;
 	ring.mask = nr_records - 1;
+	atomic64_set(&ring.nmi_dropped, 0);
 	init_irq_work(&ring.wake_work, tw_ring_wake);
 	return 0;
 }
@@ -128,16 +130,46 @@ static u64 tw_ring_oldest_of(u64 head)
 }
 
 /*
+ * Take the ring's lock from a probe handler.  On x86 a kprobe hit through
+ * int3, one the kernel could not arm through ftrace, runs its handler in
+ * NMI context (exc_int3() -> irqentry_nmi_enter()), where spinning on a
+ * lock the interrupted code might hold would deadlock, and lockdep says
+ * so.  This CPU cannot be holding it: it is held only inside a handler,
+ * and kprobes do not nest (a hit inside a handler only counts in
+ * nmissed).  So the lock can only be busy with another CPU's ring write,
+ * a few hundred instructions: in NMI context take it with trylock, as the
+ * BPF ring buffer does (__bpf_ringbuf_reserve()), retry a bounded number
+ * of times, and drop the record, counted in nmi_dropped, if it stays busy.
+ */
+static bool tw_ring_lock(void)
+{
+	unsigned int tries;
+
+	if (!in_nmi()) {
+		raw_spin_lock(&ring.lock);
+		return true;
+	}
+	for (tries = 0; tries < 10000; tries++) {
+		if (raw_spin_trylock(&ring.lock))
+			return true;
+		cpu_relax();
+	}
+	atomic64_inc(&ring.nmi_dropped);
+	return false;
+}
+
+/*
  * Append @rec, filling in its seq and ts_ns.  The caller (the probe
  * handler) has interrupts off already, so the lock need not turn them
  * off again; readers, in process context, take it with irqsave.  Never
- * sleeps.
+ * sleeps.  In NMI context the record may be dropped: see tw_ring_lock().
  */
 void tw_ring_write(struct tcpwave_record *rec)
 {
 	lockdep_assert_irqs_disabled();
 
-	raw_spin_lock(&ring.lock);
+	if (!tw_ring_lock())
+		return;
 	/* Taken under the lock so that seq order is also time order. */
 	rec->ts_ns = ktime_get_ns();
 	rec->seq = ring.head;
@@ -207,6 +239,12 @@ unsigned int tw_ring_size(void)
 size_t tw_ring_bytes(void)
 {
 	return tw_ring_size() * sizeof(*ring.buf) + sizeof(*ring.wait);
+}
+
+/* Records dropped in NMI context because the ring stayed busy. */
+u64 tw_ring_nmi_dropped(void)
+{
+	return atomic64_read(&ring.nmi_dropped);
 }
 
 wait_queue_head_t *tw_ring_waitqueue(void)

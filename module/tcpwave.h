@@ -20,6 +20,7 @@ u64 tw_ring_head(void);
 u64 tw_ring_oldest(void);
 unsigned int tw_ring_size(void);
 size_t tw_ring_bytes(void);
+u64 tw_ring_nmi_dropped(void);
 wait_queue_head_t *tw_ring_waitqueue(void);
 
 struct kprobe;
