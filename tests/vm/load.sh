@@ -111,28 +111,14 @@ cycles=${UNLOAD_CYCLES:-50}
 meminfo() {
 	awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo
 }
-vmalloc0=$(meminfo VmallocUsed)
-# In a network namespace of its own: its sockets, TIME_WAIT included, go
-# with it.
-if unshare -n sh "$here/unload-race.sh" "$cycles" >"$out/unload" 2>&1; then
-	ok "unload: $cycles insmod/rmmod cycles under traffic, with readers in poll() and read() and a file open"
-else
-	not_ok "unload: $cycles insmod/rmmod cycles under traffic, with readers in poll() and read() and a file open"
-	diag <"$out/unload"
-fi
-# A ring left behind would be 2 MiB of vmalloc (16384 records of 128
-# bytes) per cycle.
-vmalloc1=$(meminfo VmallocUsed)
-echo "# unload under traffic: vmalloc $vmalloc0 -> $vmalloc1 KiB over $cycles cycles"
-check "unload: no ring left behind: vmalloc $((vmalloc1 - vmalloc0)) KiB after $cycles cycles" \
-	[ $((vmalloc1 - vmalloc0)) -lt 1024 ]
 # The rest of what the module allocates, its readers' state (one kmalloc
 # object a file, 3 files a cycle) and the poll wait queue (one a load), is
 # kmalloc'ed at open() and load, never in a probe handler; so that is
-# counted over the same cycles without traffic, where sockets add no
-# noise: the objects in use in every kmalloc-N cache (SLUB's "objects",
-# which /sys/kernel/slab has with CONFIG_SLUB_DEBUG, as Debian's kernels
-# do).  A leak per cycle would be 50 objects or more.
+# counted over the same number of cycles without traffic, first, where
+# sockets (and the namespace the traffic runs in, torn down in the
+# background) add no noise: the objects in use in every kmalloc-N cache
+# (SLUB's "objects", which /sys/kernel/slab has with CONFIG_SLUB_DEBUG, as
+# Debian's kernels do).  A leak per cycle would be 50 objects or more.
 kmalloc_objects() {
 	cat /sys/kernel/slab/kmalloc-[0-9]*/objects 2>/dev/null |
 		awk '{ n += $1 } END { print n + 0 }'
@@ -153,6 +139,22 @@ else
 	not_ok "unload: no reader state left behind: $((kmalloc1 - kmalloc0)) kmalloc objects after $cycles cycles of 3 files"
 	diag <"$out/unload.quiet"
 fi
+
+vmalloc0=$(meminfo VmallocUsed)
+# In a network namespace of its own: its sockets, TIME_WAIT included, go
+# with it.
+if unshare -n sh "$here/unload-race.sh" "$cycles" >"$out/unload" 2>&1; then
+	ok "unload: $cycles insmod/rmmod cycles under traffic, with readers in poll() and read() and a file open"
+else
+	not_ok "unload: $cycles insmod/rmmod cycles under traffic, with readers in poll() and read() and a file open"
+	diag <"$out/unload"
+fi
+# A ring left behind would be 2 MiB of vmalloc (16384 records of 128
+# bytes) per cycle.
+vmalloc1=$(meminfo VmallocUsed)
+echo "# unload under traffic: vmalloc $vmalloc0 -> $vmalloc1 KiB over $cycles cycles"
+check "unload: no ring left behind: vmalloc $((vmalloc1 - vmalloc0)) KiB after $cycles cycles" \
+	[ $((vmalloc1 - vmalloc0)) -lt 1024 ]
 
 # --- soak -------------------------------------------------------------------
 
