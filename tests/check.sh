@@ -43,7 +43,7 @@ for suite in "$@"; do
 	vm:?*) cmd="$top/tests/vm/run.sh --kernel ${suite#vm:}" ;;
 	harness) cmd="$top/tests/vm/harness.sh" ;;
 	style) cmd="$top/tests/style/run.sh" ;;
-	debug) cmd="$top/tests/vm/run.sh --kernel debug --timeout ${TCPWAVE_DEBUG_TIMEOUT:-5400}" ;;
+	debug) cmd="env SOAK_CONNS=${SOAK_CONNS:-20000} $top/tests/vm/run.sh --kernel debug --timeout ${TCPWAVE_DEBUG_TIMEOUT:-5400}" ;;
 	bench) cmd="$top/scripts/bench.sh --short -o $logdir/bench.md" ;;
 	*) echo "check.sh: unknown suite '$suite' (style, unit, fuzz, install, harness, vm, bench, debug)" >&2; exit 2 ;;
 	esac

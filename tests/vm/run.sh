@@ -11,10 +11,14 @@
 # use netsetup.sh, capture.sh and tcpstates.sh.
 #
 # Usage: tests/vm/run.sh [--kernel VERSION] [--timeout SECONDS]
+#
+# SOAK_CONNS=N sets the soak's number of connections (tests/vm/load.sh,
+# 100000); the debug suite uses fewer, its kernel being slower.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck disable=SC2046
 "$top/scripts/vm-run.sh" $(sh "$top/tests/vm/scenarios.sh" --flags) \
-	--add "$top/tests/vm" --timeout 1500 "$@" -- sh /add/vm/guest.sh
+	--add "$top/tests/vm" --timeout 1500 "$@" -- \
+	"SOAK_CONNS=${SOAK_CONNS:-100000} sh /add/vm/guest.sh"
 status=$?
 if [ $status != 0 ]; then
 	echo "not ok - the VM run exited with status $status"
