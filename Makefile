@@ -68,15 +68,13 @@ tcpwave.ko: $(MODULE_SRCS)
 
 # The module for the test VM's kernel VERSION, out of the way of the
 # top-level build: kbuild wants sources and objects in one directory.
-# VERSION debug-* is a debug kernel tree of scripts/debug-kernel.sh.
-TCPWAVE_CACHE ?= /var/cache/tcpwave
-vm_kdir = $(if $(filter debug-%,$1),$(TCPWAVE_CACHE)/$1,/usr/src/linux-headers-$1)
+# VM_KDIR names another tree (scripts/vm-run.sh passes the debug kernel's).
 
 build/%/tcpwave.ko: $(MODULE_SRCS)
 	mkdir -p build/$*/module
 	cp -p Kbuild build/$*/
 	cp -p module/*.c module/*.h build/$*/module/
-	$(MAKE) -C $(call vm_kdir,$*) M=$(CURDIR)/build/$* modules
+	$(MAKE) -C $(or $(VM_KDIR),/usr/src/linux-headers-$*) M=$(CURDIR)/build/$* modules
 
 viewer:
 	$(MAKE) -C userspace

@@ -172,23 +172,27 @@ void tw_timing_read(u64 *ns, u64 *records)
  * work is short: keep interrupts off for all of it, which also covers
  * the ring's lock (tw_ring_write()).
  */
-void tw_emit(struct tcpwave_record *rec, struct sock *sk)
+static void tw_emit_irqoff(struct tcpwave_record *rec, struct sock *sk)
 {
-	unsigned long flags;
-	u64 t0 = 0;
-
-	local_irq_save(flags);
-	if (static_branch_unlikely(&tw_timing_key))
-		t0 = local_clock();
 	tw_fill_task(rec);
 	tw_fill_sock(rec, sk);
 	tw_ring_write(rec);
-	/* t0 is 0 if the key was switched on between the two tests. */
-	if (static_branch_unlikely(&tw_timing_key) && t0) {
-		struct tw_timing *t = this_cpu_ptr(&tw_timing);
+}
 
+void tw_emit(struct tcpwave_record *rec, struct sock *sk)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	if (static_branch_unlikely(&tw_timing_key)) {
+		struct tw_timing *t = this_cpu_ptr(&tw_timing);
+		u64 t0 = local_clock();
+
+		tw_emit_irqoff(rec, sk);
 		t->ns += local_clock() - t0;
 		t->records++;
+	} else {
+		tw_emit_irqoff(rec, sk);
 	}
 	local_irq_restore(flags);
 }

@@ -141,6 +141,8 @@ static u64 tw_ring_oldest_of(u64 head)
  * BPF ring buffer does (__bpf_ringbuf_reserve()), retry a bounded number
  * of times, and drop the record, counted in nmi_dropped, if it stays busy.
  */
+#define TW_NMI_LOCK_TRIES	10000
+
 static bool tw_ring_lock(void)
 {
 	unsigned int tries;
@@ -149,7 +151,7 @@ static bool tw_ring_lock(void)
 		raw_spin_lock(&ring.lock);
 		return true;
 	}
-	for (tries = 0; tries < 10000; tries++) {
+	for (tries = 0; tries < TW_NMI_LOCK_TRIES; tries++) {
 		if (raw_spin_trylock(&ring.lock))
 			return true;
 		cpu_relax();

@@ -9,7 +9,8 @@
 #
 # The guest is Debian's own kernel (/boot/vmlinuz-VERSION, installed by
 # scripts/deps.sh; VERSION is a Debian kernel version or a flavour of
-# scripts/kernel-version.sh: 6.1, the default, 6.12 or 6.12-rt) booted under TCG with a busybox-static initramfs that holds
+# scripts/kernel-version.sh: 6.1, the default, 6.12 or 6.12-rt) booted
+# under TCG with a busybox-static initramfs that holds
 #   /tcpwave.ko          the module built for VERSION, not loaded
 #   /usr/bin/tcpwave     the viewer, and the test programs of tests/progs/
 #   /add/<basename>      every --add PATH (a file or a directory); ELF
@@ -83,16 +84,15 @@ debug_tree=""
 if [ "$kver" = debug ]; then
 	debug_tree=$("$top/scripts/debug-kernel.sh") || die "no debug kernel"
 	kver=$(cat "$debug_tree/include/config/kernel.release")
-fi
-kver=$("$top/scripts/kernel-version.sh" ${kver:+"$kver"})
-vmlinuz=/boot/vmlinuz-$kver
-kdir=/usr/src/linux-headers-$kver
-# build/NAME/tcpwave.ko, see the Makefile
-modbuild=$kver
-if [ -n "$debug_tree" ]; then
 	vmlinuz=$debug_tree/arch/x86/boot/bzImage
 	kdir=$debug_tree
+	# build/NAME/tcpwave.ko, see the Makefile
 	modbuild=$(basename "$debug_tree")
+else
+	kver=$("$top/scripts/kernel-version.sh" ${kver:+"$kver"})
+	vmlinuz=/boot/vmlinuz-$kver
+	kdir=/usr/src/linux-headers-$kver
+	modbuild=$kver
 fi
 [ -r "$vmlinuz" ] || die "no $vmlinuz: run scripts/deps.sh $kver"
 [ -e "$kdir/Makefile" ] ||
@@ -106,7 +106,8 @@ file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
 
 # Build what is missing (make decides), quietly unless it fails.
 buildlog=$(mktemp)
-if ! make -C "$top" -s viewer progs "build/$modbuild/tcpwave.ko" >"$buildlog" 2>&1; then
+if ! make -C "$top" -s viewer progs "build/$modbuild/tcpwave.ko" \
+	VM_KDIR="$kdir" >"$buildlog" 2>&1; then
 	cat "$buildlog" >&2
 	rm -f "$buildlog"
 	die "build failed"

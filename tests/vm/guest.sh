@@ -131,6 +131,11 @@ load() {
 	insmod /tcpwave.ko "$@"
 }
 
+# twstat KEY: a counter of /proc/tcpwave_stats.
+twstat() {
+	awk -v k="$1" '$1 == k { print $2 }' /proc/tcpwave_stats
+}
+
 # Run one scenario with the module loaded; the capture is $out/NAME.txt,
 # tcpwave-traffic's output $out/NAME.conn.
 capture() {
@@ -213,10 +218,6 @@ fi
 
 # --- timing: the benchmark's per-record cost (scripts/bench.sh) -----------
 
-# twstat KEY: a counter of /proc/tcpwave_stats.
-twstat() {
-	awk -v k="$1" '$1 == k { print $2 }' /proc/tcpwave_stats
-}
 
 dmesg -c >/dev/null
 if load timing=abc 2>/dev/null; then
@@ -288,7 +289,7 @@ else
 	diag <"$out/w.err"
 fi
 check "stats name every counter" sh -c \
-	'for k in format ring_records ring_bytes records_written records_overwritten reader_lost kprobe_nmissed readers timed_records timed_ns; do
+	'for k in format ring_records ring_bytes records_written records_overwritten reader_lost kprobe_nmissed readers timed_records timed_ns nmi_dropped; do
 		grep -q "^$k [0-9.]*\$" /proc/tcpwave_stats || exit 1; done'
 rmmod tcpwave
 
@@ -801,7 +802,7 @@ tcpwave-traffic -n 100 -c 4 many >/dev/null
 sleep 0.5
 cat <&5 >"$out/small"
 exec 5<&-
-written=$(awk '$1 == "records_written" { print $2 }' /proc/tcpwave_stats)
+written=$(twstat records_written)
 records=$(grep -vc '^#' "$out/small")
 lost=$(sed -n 's/^# lost \([0-9]*\)$/\1/p' "$out/small" | awk '{ s += $1 } END { print s + 0 }')
 if [ "$records" = 64 ] && [ $((records + lost)) = "$written" ]; then
@@ -825,7 +826,7 @@ kill -STOP $follower
 tcpwave-traffic -n 100 -c 4 many >/dev/null
 kill -CONT $follower
 sleep 3
-written=$(awk '$1 == "records_written" { print $2 }' /proc/tcpwave_stats)
+written=$(twstat records_written)
 kill -INT $follower
 wait $follower
 frc=$?

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Load and faults, sourced by guest.sh (which gives ok, not_ok, check,
-# diag, load, $out and $EVENT_LINE), with the module not loaded:
+# diag, load, twstat, $out and $EVENT_LINE), with the module not loaded:
 #
 #  - concurrent readers: four followers with different read() sizes each
 #    get every record, byte for byte what a later cat gets;
@@ -14,11 +14,6 @@
 #    record, read + lost = written.
 #
 # Each TAP line carries its numbers.
-
-# stat NAME: a counter of /proc/tcpwave_stats.
-stat() {
-	awk -v k="$1" '$1 == k { print $2 }' /proc/tcpwave_stats
-}
 
 # Milliseconds since boot (busybox date has no %N).
 now_ms() {
@@ -57,7 +52,7 @@ done
 sleep 0.5
 tcpwave-traffic -p 6200 -n 300 -c 4 many >/dev/null
 wait $conc1 $conc2 $conc3 $conc4
-written=$(stat records_written)
+written=$(twstat records_written)
 cat /proc/tcpwave >"$out/conc.all"
 for i in 1 2 3 4; do
 	records=$(reader_field "$out/conc$i.err" records)
@@ -86,13 +81,13 @@ check "lseek SEEK_END on a fresh file: the header, then no old record" \
 tcpwave-reader -S x,d,c >/dev/null 2>"$out/seek3.err"
 check "lseek to an offset or with SEEK_DATA: EINVAL, position unchanged" sh -c \
 	"[ \"\$(tr '\n' ' ' <$out/seek3.err)\" = 'x=-22 d=-22 c=0 ' ]"
-head_before=$(stat records_written)
+head_before=$(twstat records_written)
 tcpwave-reader -S R,e,w2500,R >"$out/seek4" 2>/dev/null &
 seeker=$!
 sleep 0.5
 tcpwave-traffic -p 6201 client-close >/dev/null
 wait $seeker
-new=$(($(stat records_written) - head_before))
+new=$(($(twstat records_written) - head_before))
 # What the second R read: the records from head_before on (the first R
 # may have read a record or two more than seek.all holds).
 awk -v h="$head_before" '!/^#/ && $1 + 0 >= h + 0' "$out/seek4" >"$out/seek4.new"
@@ -184,9 +179,9 @@ tcpwave-traffic -p 6300 -n "$soak" -c 8 many >/dev/null 2>"$out/soak.traffic"
 trc=$?
 t1=$(now_ms)
 wait $sreader
-written=$(stat records_written)
-overwritten=$(stat records_overwritten)
-nmissed=$(stat kprobe_nmissed)
+written=$(twstat records_written)
+overwritten=$(twstat records_overwritten)
+nmissed=$(twstat kprobe_nmissed)
 ms=$((t1 - t0))
 [ "$ms" -gt 0 ] || ms=1
 records=$(reader_field "$out/soak.reader" records)

@@ -17,7 +17,7 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck disable=SC2046
 "$top/scripts/vm-run.sh" $(sh "$top/tests/vm/scenarios.sh" --flags) \
-	--add "$top/tests/vm" --timeout 1500 "$@" -- \
+	--add "$top/tests/vm" --timeout 3600 "$@" -- \
 	"SOAK_CONNS=${SOAK_CONNS:-100000} sh /add/vm/guest.sh"
 status=$?
 if [ $status != 0 ]; then
