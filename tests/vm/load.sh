@@ -51,12 +51,17 @@ for bs in 1 7 512 65536; do
 done
 sleep 0.5
 tcpwave-traffic -p 6200 -n 300 -c 4 many >/dev/null
-wait $conc1 $conc2 $conc3 $conc4
 written=$(twstat records_written)
+wait $conc1 $conc2 $conc3 $conc4
+# Records may still come after the burst (an older connection's TIME_WAIT
+# expiring), so a reader must hold at least the burst's, and be what cat
+# gives up to where it stopped.
 cat /proc/tcpwave >"$out/conc.all"
 for i in 1 2 3 4; do
 	records=$(reader_field "$out/conc$i.err" records)
-	if [ "$records" = "$written" ] && cmp -s "$out/conc$i" "$out/conc.all"; then
+	size=$(wc -c <"$out/conc$i")
+	if [ "$records" -ge "$written" ] &&
+	   head -c "$size" "$out/conc.all" | cmp -s - "$out/conc$i"; then
 		ok "concurrent reader $i of 4 saw all $written records, as cat does"
 	else
 		not_ok "concurrent reader $i of 4 saw all $written records, as cat does (it read $records)"
