@@ -27,13 +27,15 @@
 /*
  * The request socket whose SYN-ACK timer this CPU ran last.  The timer
  * drops an expired request socket before it returns, so its destructor
- * runs on this CPU, in the same jiffy, with num_timeout unchanged (a
- * resend increments it).  Only the probe handlers touch it, with
- * preemption disabled.
+ * runs on this CPU with num_timeout unchanged (a resend increments it).
+ * Not necessarily in the same jiffy: a loaded or PREEMPT_RT machine may
+ * take longer.  The ISS tells a later request socket at the same address
+ * from this one.  Only the probe handlers touch it, with preemption
+ * disabled.
  */
 struct tw_req_timer_mark {
 	const struct request_sock *req;
-	unsigned long jiffies;
+	u32 snt_isn;
 	u8 num_timeout;
 };
 
@@ -136,7 +138,7 @@ static int tw_reqsk_timer_pre(struct kprobe *p, struct pt_regs *regs)
 	struct tw_req_timer_mark *mark = this_cpu_ptr(&tw_req_timer_mark);
 
 	mark->req = req;
-	mark->jiffies = jiffies;
+	mark->snt_isn = tcp_rsk(req)->snt_isn;
 	mark->num_timeout = req->num_timeout;
 	return 0;
 }
@@ -151,7 +153,8 @@ static u8 tw_req_end_reason(const struct request_sock *req)
 {
 	struct tw_req_timer_mark *mark = this_cpu_ptr(&tw_req_timer_mark);
 	const struct sock *listener = req->rsk_listener;
-	bool timer = mark->req == req && !time_after(jiffies, mark->jiffies) &&
+	bool timer = mark->req == req &&
+		     mark->snt_isn == tcp_rsk(req)->snt_isn &&
 		     mark->num_timeout == req->num_timeout;
 
 	if (mark->req == req)
