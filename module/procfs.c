@@ -92,15 +92,32 @@ static struct proc_dir_entry *tw_proc_stats;
 static atomic_t tw_nr_readers = ATOMIC_INIT(0);
 static atomic64_t tw_reader_lost = ATOMIC64_INIT(0);
 
-/* A name from names[], or the number if this module has no name for it. */
+/*
+ * The tw_print_*() helpers append to buf as scnprintf() does: they return
+ * the bytes added, at most size - 1, and leave buf NUL-terminated.  A line
+ * is formatted at every read() of every record, so constant text and
+ * names are copied rather than sent through vsnprintf().
+ */
+static int tw_print_str(char *buf, size_t size, const char *s)
+{
+	ssize_t n = strscpy(buf, s, size);
+
+	if (n >= 0)
+		return n;
+	return size ? size - 1 : 0;
+}
+
+/* " name" from names[], or " number" if this module has no name for it. */
 static int tw_print_name(char *buf, size_t size, const struct tw_name *names,
 			 size_t n, u8 value)
 {
 	const char *name = tw_lookup(names, n, value);
+	int len;
 
-	if (name)
-		return scnprintf(buf, size, " %s", name);
-	return scnprintf(buf, size, " %u", value);
+	if (!name)
+		return scnprintf(buf, size, " %u", value);
+	len = tw_print_str(buf, size, " ");
+	return len + tw_print_str(buf + len, size - len, name);
 }
 
 /* A sequence number, decimal, or "-" when the record has none. */
@@ -108,7 +125,7 @@ static int tw_print_seq(char *buf, size_t size, u8 have, u8 bit, u32 seq)
 {
 	if (have & bit)
 		return scnprintf(buf, size, " %u", seq);
-	return scnprintf(buf, size, " -");
+	return tw_print_str(buf, size, " -");
 }
 
 /* A socket cookie exactly as "ss -e" prints it after "sk:". */
@@ -139,16 +156,18 @@ static int tw_print_addr(char *buf, size_t size, u8 family,
 static int tw_print_comm(char *buf, size_t size, const char *comm)
 {
 	bool dash = comm[0] == '-' && comm[1] == '\0';
-	int n = scnprintf(buf, size, " ");
+	int n = tw_print_str(buf, size, " ");
 	unsigned int i;
 
 	for (i = 0; i < TCPWAVE_COMM_LEN && comm[i]; i++) {
 		unsigned char c = comm[i];
 
-		if (c <= ' ' || c >= 0x7f || c == '\\' || dash)
+		if (c <= ' ' || c >= 0x7f || c == '\\' || dash) {
 			n += scnprintf(buf + n, size - n, "\\%03o", c);
-		else
-			n += scnprintf(buf + n, size - n, "%c", c);
+		} else if (n + 1 < size) {
+			buf[n++] = c;
+			buf[n] = '\0';
+		}
 	}
 	return n;
 }
@@ -183,7 +202,7 @@ static unsigned int tw_format_record(char *buf, size_t size,
 	n += tw_print_name(buf + n, size - n, tw_event_names,
 			   ARRAY_SIZE(tw_event_names), r->event);
 	if (r->reason == TCPWAVE_REASON_none)
-		n += scnprintf(buf + n, size - n, " -");
+		n += tw_print_str(buf + n, size - n, " -");
 	else
 		n += tw_print_name(buf + n, size - n, tw_reason_names,
 				   ARRAY_SIZE(tw_reason_names), r->reason);
@@ -196,12 +215,12 @@ static unsigned int tw_format_record(char *buf, size_t size,
 	n += tw_print_seq(buf + n, size - n, r->have, TCPWAVE_HAVE_ISS, r->iss);
 	n += tw_print_seq(buf + n, size - n, r->have, TCPWAVE_HAVE_IRS, r->irs);
 	if (r->have & TCPWAVE_HAVE_LINK) {
-		n += scnprintf(buf + n, size - n, " ");
+		n += tw_print_str(buf + n, size - n, " ");
 		n += tw_print_cookie(buf + n, size - n, r->link);
 	} else {
-		n += scnprintf(buf + n, size - n, " -");
+		n += tw_print_str(buf + n, size - n, " -");
 	}
-	n += scnprintf(buf + n, size - n, "\n");
+	n += tw_print_str(buf + n, size - n, "\n");
 	return n;
 }
 
