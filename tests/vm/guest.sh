@@ -745,9 +745,12 @@ expect_ladder "synack-drop: ladder" "$cap.only" "$expected/synack-drop.ladder" a
 
 scen late-accept -w 500 late-accept
 conn_vars late-accept
+# accept() comes 500 ms after connect() returned; the server's child may
+# reach ESTABLISHED a little after that return, when the client's ACK is
+# processed later (498 ms on the debug kernel), so allow 50 ms of it.
 wait_ms=$(ms_between "$cap" "$s state SYN_RECV ESTABLISHED" "$s accept ESTABLISHED ESTABLISHED")
 check "late-accept: the accept-queue wait shows: $wait_ms ms" \
-	sh -c "[ '$wait_ms' -ge 500 ] && [ '$wait_ms' -le 1500 ]"
+	sh -c "[ '$wait_ms' -ge 450 ] && [ '$wait_ms' -le 1500 ]"
 expect_owner "late-accept: accept() names its caller" "$cap" "$s" accept
 
 # --- scenario 10: IPv4-mapped IPv6 ---------------------------------------
