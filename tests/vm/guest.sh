@@ -824,7 +824,15 @@ rmmod tcpwave
 load ring_records=64
 tcpwave -E -a >"$out/flost.out" 2>"$out/flost.err" &
 follower=$!
-sleep 1
+# Stopped only once it has the file open: on a slow kernel one second
+# was not enough, and a follower opening late starts at the oldest
+# record and loses nothing.
+i=0
+while [ "$(twstat readers)" != 1 ] && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 0.5
 kill -STOP $follower
 tcpwave-traffic -n 100 -c 4 many >/dev/null
 kill -CONT $follower
