@@ -31,13 +31,11 @@ oom:
 	exit(1);
 }
 
-/* Make room for @need elements of @size bytes in *@p, doubling. */
-void tw_grow(void **p, size_t *cap, size_t need, size_t size)
+/* tw_grow() when *@cap is short of @need. */
+void tw_grow_slow(void **p, size_t *cap, size_t need, size_t size)
 {
 	size_t n = *cap ? *cap : 16;
 
-	if (need <= *cap)
-		return;
 	while (n < need) {
 		if (n > SIZE_MAX / 2)
 			n = need;
@@ -48,9 +46,12 @@ void tw_grow(void **p, size_t *cap, size_t need, size_t size)
 	*cap = n;
 }
 
-static void tw_buf_reset(struct tw_buf *b)
+/* Empty the line, keeping its memory. */
+void tw_buf_reset(struct tw_buf *b)
 {
 	b->len = 0;
+	b->wlen = 0;
+	b->width = 0;
 	if (b->s)
 		b->s[0] = '\0';
 }
@@ -58,9 +59,7 @@ static void tw_buf_reset(struct tw_buf *b)
 void tw_buf_free(struct tw_buf *b)
 {
 	free(b->s);
-	b->s = NULL;
-	b->len = 0;
-	b->cap = 0;
+	memset(b, 0, sizeof(*b));
 }
 
 static void tw_buf_add(struct tw_buf *b, const char *s, size_t n)
@@ -180,18 +179,17 @@ void tw_buf_puts_word(struct tw_buf *b, const char *s, size_t max)
 size_t tw_width(const char *s)
 {
 	size_t w = 0;
+	unsigned char c;
 
-	for (; *s; s++) {
-		if (*s == '\033' && s[1] == '[') {
-			s += 2;
-			while (*s && *s != 'm')
-				s++;
-			if (!*s)
+	while ((c = *s++)) {
+		if (c == '\033' && *s == '[') {
+			s = strchr(s, 'm');
+			if (!s)
 				break;
+			s++;
 			continue;
 		}
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			w++;
+		w += (c & 0xc0) != 0x80;
 	}
 	return w;
 }
@@ -208,9 +206,38 @@ void tw_buf_sgr(struct tw_buf *b, const struct tw_view *v, const char *sgr)
 		tw_buf_printf(b, TW_SGR_ESC("%s"), sgr);
 }
 
-static size_t tw_buf_width(const struct tw_buf *b)
+/*
+ * tw_width() of the line, measuring only the bytes added since the last
+ * time.  An SGR escape not finished yet at the end (ESC, or "ESC [" and
+ * no "m") is measured again once the rest of it came, so the answer is
+ * always tw_width(b->s).
+ */
+size_t tw_buf_width(struct tw_buf *b)
 {
-	return b->s ? tw_width(b->s) : 0;
+	const char *s, *end, *m;
+
+	if (!b->s)
+		return 0;
+	s = b->s + b->wlen;
+	end = b->s + b->len;
+	while (s < end) {
+		if (*s == '\033') {
+			/* As tw_width() sees it: a lone ESC takes a column. */
+			if (s + 1 == end)
+				return b->width + 1;
+			if (s[1] == '[') {
+				m = memchr(s + 2, 'm', end - (s + 2));
+				if (!m)
+					break;
+				s = m + 1;
+				continue;
+			}
+		}
+		b->width += ((unsigned char)*s & 0xc0) != 0x80;
+		s++;
+	}
+	b->wlen = s - b->s;
+	return b->width;
 }
 
 /*

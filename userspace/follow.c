@@ -866,7 +866,7 @@ static void tw_text_record(struct tw_fout *out, const struct tw_fevent *ev)
 	name = tw_reason_name(r->reason);
 	tw_text_cell(out, TW_FCOL_REASON, name ? name : "?",
 		     tw_reason_bad(r->reason) ? TW_SGR_RED : NULL);
-	b.len = 0;
+	tw_buf_reset(&b);
 	tw_text_seq(&b, r);
 	tw_text_cell(out, TW_FCOL_SEQ, b.len ? b.s + 1 : "", NULL);
 	tw_buf_free(&b);

@@ -295,7 +295,7 @@ static void tw_item(struct tw_items *it, const char *s)
 {
 	struct tw_ladder *l = it->l;
 
-	if (it->any && tw_width(l->line.s) + 2 + tw_width(s) > TW_LINE_W) {
+	if (it->any && tw_buf_width(&l->line) + 2 + tw_width(s) > TW_LINE_W) {
 		tw_buf_puts(&l->line, ",");
 		tw_buf_emit(&l->line, l->f);
 		it->any = false;
