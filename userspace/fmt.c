@@ -111,6 +111,14 @@ void tw_buf_spaces(struct tw_buf *b, size_t n)
 	b->s[b->len] = '\0';
 }
 
+/* tw_buf_printf(b, "%llu", v), without printf. */
+void tw_buf_u64(struct tw_buf *b, unsigned long long v)
+{
+	tw_grow((void **)&b->s, &b->cap, b->len + 21, 1);
+	b->len = tw_put_u64(b->s + b->len, v) - b->s;
+	b->s[b->len] = '\0';
+}
+
 /* tw_buf_printf(b, "%*s", width, s), without printf. */
 void tw_buf_rjust(struct tw_buf *b, size_t width, const char *s)
 {
@@ -134,22 +142,33 @@ void tw_copy(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+static bool tw_plain(unsigned char c, bool space)
+{
+	return (c > ' ' || (space && c == ' ')) && c < 0x7f && c != '\\';
+}
+
 static void tw_buf_escape(struct tw_buf *b, const char *s, size_t max,
 			  bool space)
 {
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; s[i] && i < max; i++) {
+	for (i = 0; s[i] && i < max; i = j) {
 		unsigned char c = s[i];
-		char o[5];
+		char o[4];
 
-		if ((c > ' ' || (space && c == ' ')) && c < 0x7f &&
-		    c != '\\') {
-			tw_buf_add(b, (const char *)&c, 1);
-		} else {
-			snprintf(o, sizeof(o), "\\%03o", c);
-			tw_buf_add(b, o, 4);
+		/* A run of plain bytes in one go: a comm is mostly one. */
+		for (j = i; s[j] && j < max && tw_plain(s[j], space); j++)
+			;
+		if (j > i) {
+			tw_buf_add(b, s + i, j - i);
+			continue;
 		}
+		o[0] = '\\';
+		o[1] = '0' + (c >> 6);
+		o[2] = '0' + (c >> 3 & 7);
+		o[3] = '0' + (c & 7);
+		tw_buf_add(b, o, 4);
+		j = i + 1;
 	}
 	if (s[i])
 		tw_buf_puts(b, "...");
@@ -171,26 +190,68 @@ void tw_buf_puts_word(struct tw_buf *b, const char *s, size_t max)
 	tw_buf_escape(b, s, max, false);
 }
 
+/* Whether any of the 8 bytes in @x is ESC or not ASCII. */
+static bool tw_word_special(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t esc = x ^ (ones * '\033');
+
+	/* (v - 1) & ~v sets a byte's top bit only if some byte is 0. */
+	return (x | ((esc - ones) & ~esc)) & (ones * 0x80);
+}
+
 /*
- * Display columns of UTF-8 text: every character we print, box drawing
- * included, is one column wide, so count the bytes that start one.  The
- * SGR sequences of tw_buf_sgr() ("ESC [ ... m") take no column.
+ * Add the display columns of s[0..n) to *@w: every character we print,
+ * box drawing included, is one column wide, so count the bytes that
+ * start one.  The SGR sequences of tw_buf_sgr() ("ESC [ ... m") take no
+ * column.  Plain ASCII goes 8 bytes at a time: most text is.  Returns
+ * the bytes measured: all, or those before an ESC that ends @s or an
+ * "ESC [" with no "m" after it, which the caller decides about.
  */
+static size_t tw_width_scan(const char *s, size_t n, size_t *w)
+{
+	size_t i = 0;
+	uint64_t x;
+
+	while (i < n) {
+		unsigned char c;
+
+		if (n - i >= 8) {
+			memcpy(&x, s + i, 8);
+			if (!tw_word_special(x)) {
+				*w += 8;
+				i += 8;
+				continue;
+			}
+		}
+		c = s[i];
+		if (c == '\033') {
+			const char *m;
+
+			if (i + 1 == n)
+				return i;
+			if (s[i + 1] == '[') {
+				m = memchr(s + i + 2, 'm', n - i - 2);
+				if (!m)
+					return i;
+				i = m - s + 1;
+				continue;
+			}
+		}
+		*w += (c & 0xc0) != 0x80;
+		i++;
+	}
+	return i;
+}
+
+/* Display columns of UTF-8 text, SGR escapes taking none. */
 size_t tw_width(const char *s)
 {
-	size_t w = 0;
-	unsigned char c;
+	size_t n = strlen(s), w = 0;
 
-	while ((c = *s++)) {
-		if (c == '\033' && *s == '[') {
-			s = strchr(s, 'm');
-			if (!s)
-				break;
-			s++;
-			continue;
-		}
-		w += (c & 0xc0) != 0x80;
-	}
+	/* A lone ESC at the end is a character like any other. */
+	if (tw_width_scan(s, n, &w) + 1 == n)
+		w++;
 	return w;
 }
 
@@ -214,30 +275,11 @@ void tw_buf_sgr(struct tw_buf *b, const struct tw_view *v, const char *sgr)
  */
 size_t tw_buf_width(struct tw_buf *b)
 {
-	const char *s, *end, *m;
-
 	if (!b->s)
 		return 0;
-	s = b->s + b->wlen;
-	end = b->s + b->len;
-	while (s < end) {
-		if (*s == '\033') {
-			/* As tw_width() sees it: a lone ESC takes a column. */
-			if (s + 1 == end)
-				return b->width + 1;
-			if (s[1] == '[') {
-				m = memchr(s + 2, 'm', end - (s + 2));
-				if (!m)
-					break;
-				s = m + 1;
-				continue;
-			}
-		}
-		b->width += ((unsigned char)*s & 0xc0) != 0x80;
-		s++;
-	}
-	b->wlen = s - b->s;
-	return b->width;
+	b->wlen += tw_width_scan(b->s + b->wlen, b->len - b->wlen, &b->width);
+	/* A lone ESC at the end: a column, unless a '[' comes next. */
+	return b->width + (b->wlen + 1 == b->len);
 }
 
 /*

@@ -63,6 +63,7 @@ void tw_buf_puts_safe(struct tw_buf *b, const char *s, size_t max);
 void tw_buf_puts_word(struct tw_buf *b, const char *s, size_t max);
 void tw_buf_pad_to(struct tw_buf *b, size_t col);
 void tw_buf_spaces(struct tw_buf *b, size_t n);
+void tw_buf_u64(struct tw_buf *b, unsigned long long v);
 void tw_buf_rjust(struct tw_buf *b, size_t width, const char *s);
 void tw_copy(char *dst, size_t size, const char *src);
 char *tw_put_u64(char *p, unsigned long long v);

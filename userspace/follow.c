@@ -806,22 +806,35 @@ static void tw_text_seq(struct tw_buf *b, const struct tcpwave_record *r)
 {
 	char ck[TW_COOKIE_STRLEN];
 
-	if (r->have & TCPWAVE_HAVE_ISS)
-		tw_buf_printf(b, " iss=%u", r->iss);
-	if (r->have & TCPWAVE_HAVE_IRS)
-		tw_buf_printf(b, " irs=%u", r->irs);
-	if ((r->have & TCPWAVE_HAVE_LINK) && r->event == TCPWAVE_EV_syn)
-		tw_buf_printf(b, " listener=%s", tw_fmt_cookie(ck, r->link));
+	/* Without printf: most lines of -E have one of these. */
+	if (r->have & TCPWAVE_HAVE_ISS) {
+		tw_buf_puts(b, " iss=");
+		tw_buf_u64(b, r->iss);
+	}
+	if (r->have & TCPWAVE_HAVE_IRS) {
+		tw_buf_puts(b, " irs=");
+		tw_buf_u64(b, r->irs);
+	}
+	if ((r->have & TCPWAVE_HAVE_LINK) && r->event == TCPWAVE_EV_syn) {
+		tw_buf_puts(b, " listener=");
+		tw_buf_puts(b, tw_fmt_cookie(ck, r->link));
+	}
 	if ((r->have & TCPWAVE_HAVE_LINK) && r->event == TCPWAVE_EV_child &&
-	    r->link != r->cookie)
-		tw_buf_printf(b, " request=%s", tw_fmt_cookie(ck, r->link));
+	    r->link != r->cookie) {
+		tw_buf_puts(b, " request=");
+		tw_buf_puts(b, tw_fmt_cookie(ck, r->link));
+	}
 	if ((r->have & (TCPWAVE_HAVE_ISS | TCPWAVE_HAVE_IRS)) ||
 	    (!tw_fin_state(r->oldstate) && !tw_fin_state(r->newstate)))
 		return;
-	if (r->have & TCPWAVE_HAVE_SND_NXT)
-		tw_buf_printf(b, " snd_nxt=%u", r->snd_nxt);
-	if (r->have & TCPWAVE_HAVE_RCV_NXT)
-		tw_buf_printf(b, " rcv_nxt=%u", r->rcv_nxt);
+	if (r->have & TCPWAVE_HAVE_SND_NXT) {
+		tw_buf_puts(b, " snd_nxt=");
+		tw_buf_u64(b, r->snd_nxt);
+	}
+	if (r->have & TCPWAVE_HAVE_RCV_NXT) {
+		tw_buf_puts(b, " rcv_nxt=");
+		tw_buf_u64(b, r->rcv_nxt);
+	}
 }
 
 /* An end the connection did not choose: reset, refused, timed out. */
@@ -836,7 +849,8 @@ static void tw_text_record(struct tw_fout *out, const struct tw_fevent *ev)
 	tw_text_cell(out, TW_FCOL_TIME, s, NULL);
 	tw_text_cell(out, TW_FCOL_COOKIE, tw_fmt_cookie(s, r->cookie), NULL);
 	if (ev->has_owner) {
-		tw_buf_printf(&b, "%u/", ev->pid);
+		tw_buf_u64(&b, ev->pid);
+		tw_buf_puts(&b, "/");
 		tw_buf_puts_word(&b, ev->comm, TCPWAVE_COMM_LEN);
 	} else {
 		tw_buf_puts(&b, "-");
