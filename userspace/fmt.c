@@ -142,6 +142,20 @@ void tw_copy(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+/*
+ * Append @s at @p, a string ending before @end, and return the new end:
+ * a chain of these is snprintf(p, end - p, "%s%s...", ...) without
+ * printf, truncated as it would be.
+ */
+char *tw_cat(char *p, char *end, const char *s)
+{
+	while (*s && p + 1 < end)
+		*p++ = *s++;
+	if (p < end)
+		*p = '\0';
+	return p;
+}
+
 static bool tw_plain(unsigned char c, bool space)
 {
 	return (c > ' ' || (space && c == ' ')) && c < 0x7f && c != '\\';
@@ -263,8 +277,12 @@ size_t tw_width(const char *s)
  */
 void tw_buf_sgr(struct tw_buf *b, const struct tw_view *v, const char *sgr)
 {
-	if (v->color)
-		tw_buf_printf(b, TW_SGR_ESC("%s"), sgr);
+	if (!v->color)
+		return;
+	/* TW_SGR_ESC(sgr), without printf: a coloured cell has two. */
+	tw_buf_puts(b, "\033[");
+	tw_buf_puts(b, sgr);
+	tw_buf_puts(b, "m");
 }
 
 /*

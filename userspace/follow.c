@@ -707,13 +707,14 @@ static const struct tw_fcolumn {
 	unsigned char width;
 	unsigned char wide;		/* with -w */
 	bool right;			/* numbers align right */
+	bool utf8;			/* may hold more than ASCII */
 } tw_fcols[TW_FCOL_MAX] = {
 	[TW_FCOL_TIME]		= { "TIME-MS", 10, 10, true },
 	[TW_FCOL_COOKIE]	= { "COOKIE", 8, 16, false },
 	[TW_FCOL_OWNER]		= { "PID/COMM", 20, 26, false },
 	[TW_FCOL_LOCAL]		= { "LOCAL", 21, 47, false },
 	[TW_FCOL_REMOTE]	= { "REMOTE", 21, 47, false },
-	[TW_FCOL_TRANS]		= { "TRANSITION", 23, 25, false },
+	[TW_FCOL_TRANS]		= { "TRANSITION", 23, 25, false, true },
 	[TW_FCOL_OLD_MS]	= { "OLD-MS", 9, 9, true },
 	[TW_FCOL_EVENT]		= { "EVENT", 8, 8, false },
 	[TW_FCOL_REASON]	= { "REASON", 8, 8, false },
@@ -739,7 +740,9 @@ static void tw_text_cell(struct tw_fout *out, enum tw_fcol c, const char *s,
 	const struct tw_fcolumn *fc = &tw_fcols[c];
 	struct tw_text *x = out->priv;
 	size_t width = out->o->view.wide ? fc->wide : fc->width;
-	size_t w = tw_width(s), to = x->col;
+	size_t n = strlen(s), to = x->col;
+	/* The rest are ASCII (a comm is escaped): a byte is a column. */
+	size_t w = fc->utf8 ? tw_width(s) : n;
 
 	if (fc->right && w < width)
 		to += width - w;
