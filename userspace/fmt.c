@@ -322,9 +322,13 @@ void tw_buf_emit(struct tw_buf *b, FILE *f)
 {
 	while (b->len && b->s[b->len - 1] == ' ')
 		b->len--;
-	if (b->len)
-		fwrite(b->s, 1, b->len, f);
-	fputc('\n', f);
+	/* With its newline, in the room of the NUL: one call to stdio. */
+	if (b->s) {
+		b->s[b->len] = '\n';
+		fwrite(b->s, 1, b->len + 1, f);
+	} else {
+		fputc('\n', f);
+	}
 	tw_buf_reset(b);
 }
 
