@@ -62,9 +62,23 @@ void tw_buf_free(struct tw_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/*
+ * Room for @n more bytes and the NUL.  A line starts with room for 256,
+ * not tw_grow()'s 16: most lines fit, without a realloc() each time
+ * the line doubles on its way to 80 columns and its escapes.
+ */
+static inline void tw_buf_room(struct tw_buf *b, size_t n)
+{
+	size_t need = b->len + n + 1;
+
+	if (need > b->cap)
+		tw_grow_slow((void **)&b->s, &b->cap, need < 256 ? 256 : need,
+			     1);
+}
+
 static void tw_buf_add(struct tw_buf *b, const char *s, size_t n)
 {
-	tw_grow((void **)&b->s, &b->cap, b->len + n + 1, 1);
+	tw_buf_room(b, n);
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
 	b->s[b->len] = '\0';
@@ -85,7 +99,7 @@ void tw_buf_printf(struct tw_buf *b, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	tw_grow((void **)&b->s, &b->cap, b->len + 64, 1);
+	tw_buf_room(b, 63);
 	va_start(ap, fmt);
 	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
 	va_end(ap);
@@ -94,7 +108,7 @@ void tw_buf_printf(struct tw_buf *b, const char *fmt, ...)
 		return;
 	}
 	if ((size_t)n >= b->cap - b->len) {
-		tw_grow((void **)&b->s, &b->cap, b->len + n + 1, 1);
+		tw_buf_room(b, n);
 		va_start(ap, fmt);
 		vsnprintf(b->s + b->len, n + 1, fmt, ap);
 		va_end(ap);
@@ -105,7 +119,7 @@ void tw_buf_printf(struct tw_buf *b, const char *fmt, ...)
 /* @n spaces. */
 void tw_buf_spaces(struct tw_buf *b, size_t n)
 {
-	tw_grow((void **)&b->s, &b->cap, b->len + n + 1, 1);
+	tw_buf_room(b, n);
 	memset(b->s + b->len, ' ', n);
 	b->len += n;
 	b->s[b->len] = '\0';
@@ -114,7 +128,7 @@ void tw_buf_spaces(struct tw_buf *b, size_t n)
 /* tw_buf_printf(b, "%llu", v), without printf. */
 void tw_buf_u64(struct tw_buf *b, unsigned long long v)
 {
-	tw_grow((void **)&b->s, &b->cap, b->len + 21, 1);
+	tw_buf_room(b, 20);
 	b->len = tw_put_u64(b->s + b->len, v) - b->s;
 	b->s[b->len] = '\0';
 }

@@ -725,6 +725,7 @@ static const struct tw_fcolumn {
 
 struct tw_text {
 	struct tw_buf line;
+	struct tw_buf cell;		/* kept: no malloc() a line */
 	size_t at;			/* display columns written */
 	size_t col;			/* where the next column starts */
 	bool after_ladder;		/* a blank line ended the last one */
@@ -846,19 +847,20 @@ static void tw_text_record(struct tw_fout *out, const struct tw_fevent *ev)
 	const struct tcpwave_record *r = ev->rec;
 	const char *name, *color = NULL;
 	char s[TW_EP_STRLEN + TW_TRANS_STRLEN];
-	struct tw_buf b = { 0 };
+	struct tw_text *x = out->priv;
+	struct tw_buf *b = &x->cell;
 
 	tw_fmt_ms(s, sizeof(s), ev->t_ns);
 	tw_text_cell(out, TW_FCOL_TIME, s, NULL);
 	tw_text_cell(out, TW_FCOL_COOKIE, tw_fmt_cookie(s, r->cookie), NULL);
 	if (ev->has_owner) {
-		tw_buf_u64(&b, ev->pid);
-		tw_buf_puts(&b, "/");
-		tw_buf_puts_word(&b, ev->comm, TCPWAVE_COMM_LEN);
+		tw_buf_u64(b, ev->pid);
+		tw_buf_puts(b, "/");
+		tw_buf_puts_word(b, ev->comm, TCPWAVE_COMM_LEN);
 	} else {
-		tw_buf_puts(&b, "-");
+		tw_buf_puts(b, "-");
 	}
-	tw_text_cell(out, TW_FCOL_OWNER, b.s, NULL);
+	tw_text_cell(out, TW_FCOL_OWNER, b->s, NULL);
 	tw_text_cell(out, TW_FCOL_LOCAL,
 		     tw_fmt_ep(s, r->family, r->laddr, r->lport), NULL);
 	tw_text_cell(out, TW_FCOL_REMOTE,
@@ -883,10 +885,10 @@ static void tw_text_record(struct tw_fout *out, const struct tw_fevent *ev)
 	name = tw_reason_name(r->reason);
 	tw_text_cell(out, TW_FCOL_REASON, name ? name : "?",
 		     tw_reason_bad(r->reason) ? TW_SGR_RED : NULL);
-	tw_buf_reset(&b);
-	tw_text_seq(&b, r);
-	tw_text_cell(out, TW_FCOL_SEQ, b.len ? b.s + 1 : "", NULL);
-	tw_buf_free(&b);
+	tw_buf_reset(b);
+	tw_text_seq(b, r);
+	tw_text_cell(out, TW_FCOL_SEQ, b->len ? b->s + 1 : "", NULL);
+	tw_buf_reset(b);
 	tw_text_emit(out);
 }
 
@@ -938,6 +940,7 @@ static void tw_text_stop(struct tw_fout *out)
 	struct tw_text *x = out->priv;
 
 	tw_buf_free(&x->line);
+	tw_buf_free(&x->cell);
 }
 
 static const struct tw_fsink tw_text_sink = {
