@@ -219,10 +219,10 @@ void tw_buf_puts_word(struct tw_buf *b, const char *s, size_t max)
 }
 
 /* Whether any of the 8 bytes in @x is ESC or not ASCII. */
-static bool tw_word_special(uint64_t x)
+static bool tw_word_special(__u64 x)
 {
-	const uint64_t ones = 0x0101010101010101ULL;
-	uint64_t esc = x ^ (ones * '\033');
+	const __u64 ones = 0x0101010101010101ULL;
+	__u64 esc = x ^ (ones * '\033');
 
 	/* (v - 1) & ~v sets a byte's top bit only if some byte is 0. */
 	return (x | ((esc - ones) & ~esc)) & (ones * 0x80);
@@ -239,7 +239,7 @@ static bool tw_word_special(uint64_t x)
 static size_t tw_width_scan(const char *s, size_t n, size_t *w)
 {
 	size_t i = 0;
-	uint64_t x;
+	__u64 x;
 
 	while (i < n) {
 		unsigned char c;

@@ -709,16 +709,16 @@ static const struct tw_fcolumn {
 	bool right;			/* numbers align right */
 	bool utf8;			/* may hold more than ASCII */
 } tw_fcols[TW_FCOL_MAX] = {
-	[TW_FCOL_TIME]		= { "TIME-MS", 10, 10, true },
-	[TW_FCOL_COOKIE]	= { "COOKIE", 8, 16, false },
-	[TW_FCOL_OWNER]		= { "PID/COMM", 20, 26, false },
-	[TW_FCOL_LOCAL]		= { "LOCAL", 21, 47, false },
-	[TW_FCOL_REMOTE]	= { "REMOTE", 21, 47, false },
+	[TW_FCOL_TIME]		= { "TIME-MS", 10, 10, true, false },
+	[TW_FCOL_COOKIE]	= { "COOKIE", 8, 16, false, false },
+	[TW_FCOL_OWNER]		= { "PID/COMM", 20, 26, false, false },
+	[TW_FCOL_LOCAL]		= { "LOCAL", 21, 47, false, false },
+	[TW_FCOL_REMOTE]	= { "REMOTE", 21, 47, false, false },
 	[TW_FCOL_TRANS]		= { "TRANSITION", 23, 25, false, true },
-	[TW_FCOL_OLD_MS]	= { "OLD-MS", 9, 9, true },
-	[TW_FCOL_EVENT]		= { "EVENT", 8, 8, false },
-	[TW_FCOL_REASON]	= { "REASON", 8, 8, false },
-	[TW_FCOL_SEQ]		= { "SEQ", 0, 0, false },
+	[TW_FCOL_OLD_MS]	= { "OLD-MS", 9, 9, true, false },
+	[TW_FCOL_EVENT]		= { "EVENT", 8, 8, false, false },
+	[TW_FCOL_REASON]	= { "REASON", 8, 8, false, false },
+	[TW_FCOL_SEQ]		= { "SEQ", 0, 0, false, false },
 };
 
 #define TW_FCOL_GAP	2
