@@ -31,13 +31,11 @@ oom:
 	exit(1);
 }
 
-/* Make room for @need elements of @size bytes in *@p, doubling. */
-void tw_grow(void **p, size_t *cap, size_t need, size_t size)
+/* tw_grow() when *@cap is short of @need. */
+void tw_grow_slow(void **p, size_t *cap, size_t need, size_t size)
 {
 	size_t n = *cap ? *cap : 16;
 
-	if (need <= *cap)
-		return;
 	while (n < need) {
 		if (n > SIZE_MAX / 2)
 			n = need;
@@ -48,9 +46,12 @@ void tw_grow(void **p, size_t *cap, size_t need, size_t size)
 	*cap = n;
 }
 
-static void tw_buf_reset(struct tw_buf *b)
+/* Empty the line, keeping its memory. */
+void tw_buf_reset(struct tw_buf *b)
 {
 	b->len = 0;
+	b->wlen = 0;
+	b->width = 0;
 	if (b->s)
 		b->s[0] = '\0';
 }
@@ -58,14 +59,26 @@ static void tw_buf_reset(struct tw_buf *b)
 void tw_buf_free(struct tw_buf *b)
 {
 	free(b->s);
-	b->s = NULL;
-	b->len = 0;
-	b->cap = 0;
+	memset(b, 0, sizeof(*b));
+}
+
+/*
+ * Room for @n more bytes and the NUL.  A line starts with room for 256,
+ * not tw_grow()'s 16: most lines fit, without a realloc() each time
+ * the line doubles on its way to 80 columns and its escapes.
+ */
+static inline void tw_buf_room(struct tw_buf *b, size_t n)
+{
+	size_t need = b->len + n + 1;
+
+	if (need > b->cap)
+		tw_grow_slow((void **)&b->s, &b->cap, need < 256 ? 256 : need,
+			     1);
 }
 
 static void tw_buf_add(struct tw_buf *b, const char *s, size_t n)
 {
-	tw_grow((void **)&b->s, &b->cap, b->len + n + 1, 1);
+	tw_buf_room(b, n);
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
 	b->s[b->len] = '\0';
@@ -86,7 +99,7 @@ void tw_buf_printf(struct tw_buf *b, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	tw_grow((void **)&b->s, &b->cap, b->len + 64, 1);
+	tw_buf_room(b, 63);
 	va_start(ap, fmt);
 	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
 	va_end(ap);
@@ -95,7 +108,7 @@ void tw_buf_printf(struct tw_buf *b, const char *fmt, ...)
 		return;
 	}
 	if ((size_t)n >= b->cap - b->len) {
-		tw_grow((void **)&b->s, &b->cap, b->len + n + 1, 1);
+		tw_buf_room(b, n);
 		va_start(ap, fmt);
 		vsnprintf(b->s + b->len, n + 1, fmt, ap);
 		va_end(ap);
@@ -106,9 +119,17 @@ void tw_buf_printf(struct tw_buf *b, const char *fmt, ...)
 /* @n spaces. */
 void tw_buf_spaces(struct tw_buf *b, size_t n)
 {
-	tw_grow((void **)&b->s, &b->cap, b->len + n + 1, 1);
+	tw_buf_room(b, n);
 	memset(b->s + b->len, ' ', n);
 	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+/* tw_buf_printf(b, "%llu", v), without printf. */
+void tw_buf_u64(struct tw_buf *b, unsigned long long v)
+{
+	tw_buf_room(b, 20);
+	b->len = tw_put_u64(b->s + b->len, v) - b->s;
 	b->s[b->len] = '\0';
 }
 
@@ -135,22 +156,47 @@ void tw_copy(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+/*
+ * Append @s at @p, a string ending before @end, and return the new end:
+ * a chain of these is snprintf(p, end - p, "%s%s...", ...) without
+ * printf, truncated as it would be.
+ */
+char *tw_cat(char *p, char *end, const char *s)
+{
+	while (*s && p + 1 < end)
+		*p++ = *s++;
+	if (p < end)
+		*p = '\0';
+	return p;
+}
+
+static bool tw_plain(unsigned char c, bool space)
+{
+	return (c > ' ' || (space && c == ' ')) && c < 0x7f && c != '\\';
+}
+
 static void tw_buf_escape(struct tw_buf *b, const char *s, size_t max,
 			  bool space)
 {
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; s[i] && i < max; i++) {
+	for (i = 0; s[i] && i < max; i = j) {
 		unsigned char c = s[i];
-		char o[5];
+		char o[4];
 
-		if ((c > ' ' || (space && c == ' ')) && c < 0x7f &&
-		    c != '\\') {
-			tw_buf_add(b, (const char *)&c, 1);
-		} else {
-			snprintf(o, sizeof(o), "\\%03o", c);
-			tw_buf_add(b, o, 4);
+		/* A run of plain bytes in one go: a comm is mostly one. */
+		for (j = i; s[j] && j < max && tw_plain(s[j], space); j++)
+			;
+		if (j > i) {
+			tw_buf_add(b, s + i, j - i);
+			continue;
 		}
+		o[0] = '\\';
+		o[1] = '0' + (c >> 6);
+		o[2] = '0' + (c >> 3 & 7);
+		o[3] = '0' + (c & 7);
+		tw_buf_add(b, o, 4);
+		j = i + 1;
 	}
 	if (s[i])
 		tw_buf_puts(b, "...");
@@ -172,27 +218,68 @@ void tw_buf_puts_word(struct tw_buf *b, const char *s, size_t max)
 	tw_buf_escape(b, s, max, false);
 }
 
+/* Whether any of the 8 bytes in @x is ESC or not ASCII. */
+static bool tw_word_special(__u64 x)
+{
+	const __u64 ones = 0x0101010101010101ULL;
+	__u64 esc = x ^ (ones * '\033');
+
+	/* (v - 1) & ~v sets a byte's top bit only if some byte is 0. */
+	return (x | ((esc - ones) & ~esc)) & (ones * 0x80);
+}
+
 /*
- * Display columns of UTF-8 text: every character we print, box drawing
- * included, is one column wide, so count the bytes that start one.  The
- * SGR sequences of tw_buf_sgr() ("ESC [ ... m") take no column.
+ * Add the display columns of s[0..n) to *@w: every character we print,
+ * box drawing included, is one column wide, so count the bytes that
+ * start one.  The SGR sequences of tw_buf_sgr() ("ESC [ ... m") take no
+ * column.  Plain ASCII goes 8 bytes at a time: most text is.  Returns
+ * the bytes measured: all, or those before an ESC that ends @s or an
+ * "ESC [" with no "m" after it, which the caller decides about.
  */
+static size_t tw_width_scan(const char *s, size_t n, size_t *w)
+{
+	size_t i = 0;
+	__u64 x;
+
+	while (i < n) {
+		unsigned char c;
+
+		if (n - i >= 8) {
+			memcpy(&x, s + i, 8);
+			if (!tw_word_special(x)) {
+				*w += 8;
+				i += 8;
+				continue;
+			}
+		}
+		c = s[i];
+		if (c == '\033') {
+			const char *m;
+
+			if (i + 1 == n)
+				return i;
+			if (s[i + 1] == '[') {
+				m = memchr(s + i + 2, 'm', n - i - 2);
+				if (!m)
+					return i;
+				i = m - s + 1;
+				continue;
+			}
+		}
+		*w += (c & 0xc0) != 0x80;
+		i++;
+	}
+	return i;
+}
+
+/* Display columns of UTF-8 text, SGR escapes taking none. */
 size_t tw_width(const char *s)
 {
-	size_t w = 0;
+	size_t n = strlen(s), w = 0;
 
-	for (; *s; s++) {
-		if (*s == '\033' && s[1] == '[') {
-			s += 2;
-			while (*s && *s != 'm')
-				s++;
-			if (!*s)
-				break;
-			continue;
-		}
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			w++;
-	}
+	/* A lone ESC at the end is a character like any other. */
+	if (tw_width_scan(s, n, &w) + 1 == n)
+		w++;
 	return w;
 }
 
@@ -204,13 +291,27 @@ size_t tw_width(const char *s)
  */
 void tw_buf_sgr(struct tw_buf *b, const struct tw_view *v, const char *sgr)
 {
-	if (v->color)
-		tw_buf_printf(b, TW_SGR_ESC("%s"), sgr);
+	if (!v->color)
+		return;
+	/* TW_SGR_ESC(sgr), without printf: a coloured cell has two. */
+	tw_buf_puts(b, "\033[");
+	tw_buf_puts(b, sgr);
+	tw_buf_puts(b, "m");
 }
 
-static size_t tw_buf_width(const struct tw_buf *b)
+/*
+ * tw_width() of the line, measuring only the bytes added since the last
+ * time.  An SGR escape not finished yet at the end (ESC, or "ESC [" and
+ * no "m") is measured again once the rest of it came, so the answer is
+ * always tw_width(b->s).
+ */
+size_t tw_buf_width(struct tw_buf *b)
 {
-	return b->s ? tw_width(b->s) : 0;
+	if (!b->s)
+		return 0;
+	b->wlen += tw_width_scan(b->s + b->wlen, b->len - b->wlen, &b->width);
+	/* A lone ESC at the end: a column, unless a '[' comes next. */
+	return b->width + (b->wlen + 1 == b->len);
 }
 
 /*
@@ -235,9 +336,13 @@ void tw_buf_emit(struct tw_buf *b, FILE *f)
 {
 	while (b->len && b->s[b->len - 1] == ' ')
 		b->len--;
-	if (b->len)
-		fwrite(b->s, 1, b->len, f);
-	fputc('\n', f);
+	/* With its newline, in the room of the NUL: one call to stdio. */
+	if (b->s) {
+		b->s[b->len] = '\n';
+		fwrite(b->s, 1, b->len + 1, f);
+	} else {
+		fputc('\n', f);
+	}
 	tw_buf_reset(b);
 }
 

@@ -33,12 +33,29 @@ struct tw_buf {
 	char *s;
 	size_t len;
 	size_t cap;
+	/*
+	 * s[0..wlen) is tw_width() columns wide: tw_buf_pad_to() measures
+	 * only what was added since, not the whole line again.
+	 */
+	size_t wlen;
+	size_t width;
 };
 
 void *tw_xrealloc(void *p, size_t nmemb, size_t size);
-void tw_grow(void **p, size_t *cap, size_t need, size_t size);
+void tw_grow_slow(void **p, size_t *cap, size_t need, size_t size);
+
+/*
+ * Make room for @need elements of @size bytes in *@p, doubling.  Inline:
+ * every append asks, and almost always the room is there already.
+ */
+static inline void tw_grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (need > *cap)
+		tw_grow_slow(p, cap, need, size);
+}
 
 void tw_buf_free(struct tw_buf *b);
+void tw_buf_reset(struct tw_buf *b);
 void tw_buf_puts(struct tw_buf *b, const char *s);
 void tw_buf_printf(struct tw_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -46,12 +63,15 @@ void tw_buf_puts_safe(struct tw_buf *b, const char *s, size_t max);
 void tw_buf_puts_word(struct tw_buf *b, const char *s, size_t max);
 void tw_buf_pad_to(struct tw_buf *b, size_t col);
 void tw_buf_spaces(struct tw_buf *b, size_t n);
+void tw_buf_u64(struct tw_buf *b, unsigned long long v);
 void tw_buf_rjust(struct tw_buf *b, size_t width, const char *s);
 void tw_copy(char *dst, size_t size, const char *src);
+char *tw_cat(char *p, char *end, const char *s);
 char *tw_put_u64(char *p, unsigned long long v);
 void tw_buf_emit(struct tw_buf *b, FILE *f);
 
 size_t tw_width(const char *s);
+size_t tw_buf_width(struct tw_buf *b);
 void tw_addr_v6(__u8 out[16], unsigned int family, const __u8 *addr);
 
 /* SGR codes (ECMA-48) for tw_buf_sgr() */

@@ -707,23 +707,25 @@ static const struct tw_fcolumn {
 	unsigned char width;
 	unsigned char wide;		/* with -w */
 	bool right;			/* numbers align right */
+	bool utf8;			/* may hold more than ASCII */
 } tw_fcols[TW_FCOL_MAX] = {
-	[TW_FCOL_TIME]		= { "TIME-MS", 10, 10, true },
-	[TW_FCOL_COOKIE]	= { "COOKIE", 8, 16, false },
-	[TW_FCOL_OWNER]		= { "PID/COMM", 20, 26, false },
-	[TW_FCOL_LOCAL]		= { "LOCAL", 21, 47, false },
-	[TW_FCOL_REMOTE]	= { "REMOTE", 21, 47, false },
-	[TW_FCOL_TRANS]		= { "TRANSITION", 23, 25, false },
-	[TW_FCOL_OLD_MS]	= { "OLD-MS", 9, 9, true },
-	[TW_FCOL_EVENT]		= { "EVENT", 8, 8, false },
-	[TW_FCOL_REASON]	= { "REASON", 8, 8, false },
-	[TW_FCOL_SEQ]		= { "SEQ", 0, 0, false },
+	[TW_FCOL_TIME]		= { "TIME-MS", 10, 10, true, false },
+	[TW_FCOL_COOKIE]	= { "COOKIE", 8, 16, false, false },
+	[TW_FCOL_OWNER]		= { "PID/COMM", 20, 26, false, false },
+	[TW_FCOL_LOCAL]		= { "LOCAL", 21, 47, false, false },
+	[TW_FCOL_REMOTE]	= { "REMOTE", 21, 47, false, false },
+	[TW_FCOL_TRANS]		= { "TRANSITION", 23, 25, false, true },
+	[TW_FCOL_OLD_MS]	= { "OLD-MS", 9, 9, true, false },
+	[TW_FCOL_EVENT]		= { "EVENT", 8, 8, false, false },
+	[TW_FCOL_REASON]	= { "REASON", 8, 8, false, false },
+	[TW_FCOL_SEQ]		= { "SEQ", 0, 0, false, false },
 };
 
 #define TW_FCOL_GAP	2
 
 struct tw_text {
 	struct tw_buf line;
+	struct tw_buf cell;		/* kept: no malloc() a line */
 	size_t at;			/* display columns written */
 	size_t col;			/* where the next column starts */
 	bool after_ladder;		/* a blank line ended the last one */
@@ -739,7 +741,9 @@ static void tw_text_cell(struct tw_fout *out, enum tw_fcol c, const char *s,
 	const struct tw_fcolumn *fc = &tw_fcols[c];
 	struct tw_text *x = out->priv;
 	size_t width = out->o->view.wide ? fc->wide : fc->width;
-	size_t w = tw_width(s), to = x->col;
+	size_t n = strlen(s), to = x->col;
+	/* The rest are ASCII (a comm is escaped): a byte is a column. */
+	size_t w = fc->utf8 ? tw_width(s) : n;
 
 	if (fc->right && w < width)
 		to += width - w;
@@ -806,22 +810,35 @@ static void tw_text_seq(struct tw_buf *b, const struct tcpwave_record *r)
 {
 	char ck[TW_COOKIE_STRLEN];
 
-	if (r->have & TCPWAVE_HAVE_ISS)
-		tw_buf_printf(b, " iss=%u", r->iss);
-	if (r->have & TCPWAVE_HAVE_IRS)
-		tw_buf_printf(b, " irs=%u", r->irs);
-	if ((r->have & TCPWAVE_HAVE_LINK) && r->event == TCPWAVE_EV_syn)
-		tw_buf_printf(b, " listener=%s", tw_fmt_cookie(ck, r->link));
+	/* Without printf: most lines of -E have one of these. */
+	if (r->have & TCPWAVE_HAVE_ISS) {
+		tw_buf_puts(b, " iss=");
+		tw_buf_u64(b, r->iss);
+	}
+	if (r->have & TCPWAVE_HAVE_IRS) {
+		tw_buf_puts(b, " irs=");
+		tw_buf_u64(b, r->irs);
+	}
+	if ((r->have & TCPWAVE_HAVE_LINK) && r->event == TCPWAVE_EV_syn) {
+		tw_buf_puts(b, " listener=");
+		tw_buf_puts(b, tw_fmt_cookie(ck, r->link));
+	}
 	if ((r->have & TCPWAVE_HAVE_LINK) && r->event == TCPWAVE_EV_child &&
-	    r->link != r->cookie)
-		tw_buf_printf(b, " request=%s", tw_fmt_cookie(ck, r->link));
+	    r->link != r->cookie) {
+		tw_buf_puts(b, " request=");
+		tw_buf_puts(b, tw_fmt_cookie(ck, r->link));
+	}
 	if ((r->have & (TCPWAVE_HAVE_ISS | TCPWAVE_HAVE_IRS)) ||
 	    (!tw_fin_state(r->oldstate) && !tw_fin_state(r->newstate)))
 		return;
-	if (r->have & TCPWAVE_HAVE_SND_NXT)
-		tw_buf_printf(b, " snd_nxt=%u", r->snd_nxt);
-	if (r->have & TCPWAVE_HAVE_RCV_NXT)
-		tw_buf_printf(b, " rcv_nxt=%u", r->rcv_nxt);
+	if (r->have & TCPWAVE_HAVE_SND_NXT) {
+		tw_buf_puts(b, " snd_nxt=");
+		tw_buf_u64(b, r->snd_nxt);
+	}
+	if (r->have & TCPWAVE_HAVE_RCV_NXT) {
+		tw_buf_puts(b, " rcv_nxt=");
+		tw_buf_u64(b, r->rcv_nxt);
+	}
 }
 
 /* An end the connection did not choose: reset, refused, timed out. */
@@ -830,18 +847,20 @@ static void tw_text_record(struct tw_fout *out, const struct tw_fevent *ev)
 	const struct tcpwave_record *r = ev->rec;
 	const char *name, *color = NULL;
 	char s[TW_EP_STRLEN + TW_TRANS_STRLEN];
-	struct tw_buf b = { 0 };
+	struct tw_text *x = out->priv;
+	struct tw_buf *b = &x->cell;
 
 	tw_fmt_ms(s, sizeof(s), ev->t_ns);
 	tw_text_cell(out, TW_FCOL_TIME, s, NULL);
 	tw_text_cell(out, TW_FCOL_COOKIE, tw_fmt_cookie(s, r->cookie), NULL);
 	if (ev->has_owner) {
-		tw_buf_printf(&b, "%u/", ev->pid);
-		tw_buf_puts_word(&b, ev->comm, TCPWAVE_COMM_LEN);
+		tw_buf_u64(b, ev->pid);
+		tw_buf_puts(b, "/");
+		tw_buf_puts_word(b, ev->comm, TCPWAVE_COMM_LEN);
 	} else {
-		tw_buf_puts(&b, "-");
+		tw_buf_puts(b, "-");
 	}
-	tw_text_cell(out, TW_FCOL_OWNER, b.s, NULL);
+	tw_text_cell(out, TW_FCOL_OWNER, b->s, NULL);
 	tw_text_cell(out, TW_FCOL_LOCAL,
 		     tw_fmt_ep(s, r->family, r->laddr, r->lport), NULL);
 	tw_text_cell(out, TW_FCOL_REMOTE,
@@ -866,10 +885,10 @@ static void tw_text_record(struct tw_fout *out, const struct tw_fevent *ev)
 	name = tw_reason_name(r->reason);
 	tw_text_cell(out, TW_FCOL_REASON, name ? name : "?",
 		     tw_reason_bad(r->reason) ? TW_SGR_RED : NULL);
-	b.len = 0;
-	tw_text_seq(&b, r);
-	tw_text_cell(out, TW_FCOL_SEQ, b.len ? b.s + 1 : "", NULL);
-	tw_buf_free(&b);
+	tw_buf_reset(b);
+	tw_text_seq(b, r);
+	tw_text_cell(out, TW_FCOL_SEQ, b->len ? b->s + 1 : "", NULL);
+	tw_buf_reset(b);
 	tw_text_emit(out);
 }
 
@@ -921,6 +940,7 @@ static void tw_text_stop(struct tw_fout *out)
 	struct tw_text *x = out->priv;
 
 	tw_buf_free(&x->line);
+	tw_buf_free(&x->cell);
 }
 
 static const struct tw_fsink tw_text_sink = {

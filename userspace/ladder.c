@@ -186,7 +186,9 @@ static void tw_ladder_owner(struct tw_buf *b, const struct tw_sock *sk)
 	}
 	tw_buf_puts(b, " ");
 	tw_buf_puts_safe(b, r->comm, sizeof(r->comm));
-	tw_buf_printf(b, "[%u]", r->pid);
+	tw_buf_puts(b, "[");
+	tw_buf_u64(b, r->pid);
+	tw_buf_puts(b, "]");
 }
 
 /*
@@ -200,9 +202,11 @@ static void tw_ladder_who(struct tw_ladder *l, const char *role,
 	char ck[TW_COOKIE_STRLEN];
 	bool sep = false;
 
-	tw_buf_printf(&l->line, "  %s %ssk:%s", role,
-		      sk->req_only ? "request " : "",
-		      tw_fmt_cookie(ck, sk->cookie));
+	/* "  %s %ssk:%s", without printf: two lines of every ladder. */
+	tw_buf_puts(&l->line, "  ");
+	tw_buf_puts(&l->line, role);
+	tw_buf_puts(&l->line, sk->req_only ? " request sk:" : " sk:");
+	tw_buf_puts(&l->line, tw_fmt_cookie(ck, sk->cookie));
 	tw_ladder_owner(&l->line, sk);
 	tw_buf_emit(&l->line, l->f);
 	if (!sk->has_req && !sk->has_lcookie)
@@ -239,8 +243,11 @@ static void tw_ladder_header(struct tw_ladder *l, const struct tw_conn *conn,
 
 	if (conn->listener) {
 		tw_buf_sgr(&l->line, l->v, TW_SGR_BOLD);
-		tw_buf_printf(&l->line, "listener %zu: %s", id,
-			      tw_fmt_ep(a, r->family, r->laddr, r->lport));
+		tw_buf_puts(&l->line, "listener ");
+		tw_buf_u64(&l->line, id);
+		tw_buf_puts(&l->line, ": ");
+		tw_buf_puts(&l->line,
+			    tw_fmt_ep(a, r->family, r->laddr, r->lport));
 		tw_buf_sgr(&l->line, l->v, TW_SGR_OFF);
 		tw_buf_emit(&l->line, l->f);
 		tw_ladder_who(l, "listener", sv);
@@ -249,7 +256,12 @@ static void tw_ladder_header(struct tw_ladder *l, const struct tw_conn *conn,
 	} else {
 		tw_conn_endpoints(conn, a, b);
 		tw_buf_sgr(&l->line, l->v, TW_SGR_BOLD);
-		tw_buf_printf(&l->line, "connection %zu: %s -> %s", id, a, b);
+		tw_buf_puts(&l->line, "connection ");
+		tw_buf_u64(&l->line, id);
+		tw_buf_puts(&l->line, ": ");
+		tw_buf_puts(&l->line, a);
+		tw_buf_puts(&l->line, " -> ");
+		tw_buf_puts(&l->line, b);
 		tw_buf_sgr(&l->line, l->v, TW_SGR_OFF);
 		tw_buf_emit(&l->line, l->f);
 		if (conn->self) {
@@ -295,7 +307,7 @@ static void tw_item(struct tw_items *it, const char *s)
 {
 	struct tw_ladder *l = it->l;
 
-	if (it->any && tw_width(l->line.s) + 2 + tw_width(s) > TW_LINE_W) {
+	if (it->any && tw_buf_width(&l->line) + 2 + tw_width(s) > TW_LINE_W) {
 		tw_buf_puts(&l->line, ",");
 		tw_buf_emit(&l->line, l->f);
 		it->any = false;
@@ -313,7 +325,7 @@ static void tw_ladder_ends(struct tw_items *it, const char *name,
 {
 	const struct tcpwave_record *end = tw_sock_end(sk);
 	unsigned int state = tw_sock_last(sk)->newstate;
-	char st[TW_STATE_STRLEN], s[128];
+	char st[TW_STATE_STRLEN], s[128], *p = s, *e = s + sizeof(s);
 	const char *why = NULL;
 
 	if (state == TCPWAVE_CLOSE && end && end->reason) {
@@ -321,9 +333,16 @@ static void tw_ladder_ends(struct tw_items *it, const char *name,
 		if (!why)
 			why = "?";
 	}
-	snprintf(s, sizeof(s), "%s ends in %s%s%s%s%s", name,
-		 tw_state_str(state, st), why ? " (" : "", why ? why : "",
-		 why ? ")" : "", more);
+	/* "%s ends in %s%s%s%s%s", without printf. */
+	p = tw_cat(p, e, name);
+	p = tw_cat(p, e, " ends in ");
+	p = tw_cat(p, e, tw_state_str(state, st));
+	if (why) {
+		p = tw_cat(p, e, " (");
+		p = tw_cat(p, e, why);
+		p = tw_cat(p, e, ")");
+	}
+	tw_cat(p, e, more);
 	tw_item(it, s);
 }
 
@@ -339,7 +358,9 @@ static void tw_ladder_footer(struct tw_ladder *l, const struct tw_conn *conn,
 
 	tw_fmt_ms(s, sizeof(s), conn->last_ts - conn->first_ts);
 	tw_buf_pad_to(&l->line, l->col_left);
-	tw_buf_printf(&l->line, "duration %s ms", s);
+	tw_buf_puts(&l->line, "duration ");
+	tw_buf_puts(&l->line, s);
+	tw_buf_puts(&l->line, " ms");
 	it.any = true;
 	if (!conn->listener && !conn->self && !tw_conn_refused(conn) &&
 	    (!conn->client || !conn->server))

@@ -84,32 +84,96 @@ static void tw_err_bad(struct tw_parser *p, const char *what, const char *s)
  * strtoull() alone accepts leading blanks, a sign ("-1" is ULLONG_MAX)
  * and a "0x" prefix: allow digits of @base and nothing else.
  */
-int tw_parse_u64(const char *s, int base, unsigned long long max,
-		 unsigned long long *val)
+static inline __attribute__((always_inline))
+int tw_parse_digits(const char *s, unsigned int base, unsigned long long max,
+		    unsigned long long *val)
 {
 	unsigned long long v = 0;
-	unsigned int d;
+	unsigned int d, c;
 
 	/* strtoull() without its sign, blanks, "0x" or locale: digits only. */
 	if (!*s)
 		return -1;
 	for (; *s; s++) {
-		if (*s >= '0' && *s <= '9')
-			d = *s - '0';
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = *s - 'a' + 10;
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
-			d = *s - 'A' + 10;
-		else
+		d = (unsigned char)*s - '0';
+		if (d > 9) {
+			/* 'A'-'F' and 'a'-'f' alone land in 'a'-'f'. */
+			c = (unsigned char)*s | 0x20;
+			if (c < 'a' || c > 'f')
+				return -1;
+			d = c - 'a' + 10;
+		}
+		if (d >= base)
 			return -1;
-		if (v > (ULLONG_MAX - d) / base)
-			return -1;
-		v = v * base + d;
+		/* Below 2^59, v * 16 + 15 cannot wrap: no check a digit. */
+		if (v >> 59) {
+			if (__builtin_mul_overflow(v, base, &v) ||
+			    __builtin_add_overflow(v, d, &v))
+				return -1;
+		} else {
+			v = v * base + d;
+		}
 	}
 	if (v > max)
 		return -1;
 	*val = v;
 	return 0;
+}
+
+int tw_parse_u64(const char *s, int base, unsigned long long max,
+		 unsigned long long *val)
+{
+	/* Each base its own loop, with a constant to multiply by. */
+	if (base == 10)
+		return tw_parse_digits(s, 10, max, val);
+	if (base == 16)
+		return tw_parse_digits(s, 16, max, val);
+	return tw_parse_digits(s, base, max, val);
+}
+
+/*
+ * inet_pton(AF_INET) by hand, as glibc's inet_pton4() reads it: four
+ * decimal octets of at most 255 without leading zeros, between dots,
+ * and nothing else.  Two of these a record made inet_pton() count.
+ */
+static int tw_parse_ipv4(const char *s, const char *end, __u8 addr[4])
+{
+	__u8 a[4];
+	unsigned int v;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i && (s == end || *s++ != '.'))
+			return -1;
+		if (s == end || *s < '0' || *s > '9')
+			return -1;
+		v = *s++ - '0';
+		while (s < end && *s >= '0' && *s <= '9') {
+			if (!v)
+				return -1;	/* a leading zero */
+			v = v * 10 + (*s++ - '0');
+			if (v > 255)
+				return -1;
+		}
+		a[i] = v;
+	}
+	if (s != end)
+		return -1;
+	memcpy(addr, a, sizeof(a));
+	return 0;
+}
+
+/* The IPv6 address in s[0..@end), for inet_pton(), which wants a string. */
+static int tw_parse_ipv6(const char *s, const char *end, __u8 addr[16])
+{
+	char a[INET6_ADDRSTRLEN];
+	size_t n = end - s;
+
+	if (!n || n >= sizeof(a))
+		return -1;
+	memcpy(a, s, n);
+	a[n] = '\0';
+	return inet_pton(AF_INET6, a, addr) == 1 ? 0 : -1;
 }
 
 /*
@@ -119,10 +183,8 @@ int tw_parse_u64(const char *s, int base, unsigned long long max,
 int tw_parse_addr(const char *s, unsigned int family, __u8 addr[16],
 		  __u16 *port)
 {
-	char a[INET6_ADDRSTRLEN];
-	const char *start = s, *colon;
+	const char *colon;
 	unsigned long long v;
-	size_t n;
 
 	memset(addr, 0, 16);
 	if (family == 6) {
@@ -131,25 +193,16 @@ int tw_parse_addr(const char *s, unsigned int family, __u8 addr[16],
 		if (*s != '[')
 			return -1;
 		rb = strchr(s, ']');
-		if (!rb || rb[1] != ':')
+		if (!rb || rb[1] != ':' || tw_parse_ipv6(s + 1, rb, addr))
 			return -1;
-		start = s + 1;
-		n = rb - start;
 		colon = rb + 1;
 	} else if (family == 4) {
 		colon = strrchr(s, ':');
-		if (!colon)
+		if (!colon || tw_parse_ipv4(s, colon, addr))
 			return -1;
-		n = colon - s;
 	} else {
 		return -1;
 	}
-	if (!n || n >= sizeof(a))
-		return -1;
-	memcpy(a, start, n);
-	a[n] = '\0';
-	if (inet_pton(family == 6 ? AF_INET6 : AF_INET, a, addr) != 1)
-		return -1;
 	if (tw_parse_u64(colon + 1, 10, 65535, &v))
 		return -1;
 	*port = v;
@@ -198,6 +251,11 @@ int tw_unescape_comm(const char *s, char comm[TCPWAVE_COMM_LEN])
 	return 0;
 }
 
+/* The bytes that end a field: a blank, or the end of the line. */
+static const bool tw_field_end[256] = {
+	['\0'] = true, [' '] = true, ['\t'] = true,
+};
+
 /* Split @line in place at blanks into p->fields; returns the count. */
 static size_t tw_split(struct tw_parser *p, char *line)
 {
@@ -211,7 +269,8 @@ static size_t tw_split(struct tw_parser *p, char *line)
 		tw_grow((void **)&p->fields, &p->fields_cap, n + 1,
 			sizeof(*p->fields));
 		p->fields[n++] = line;
-		while (*line && *line != ' ' && *line != '\t')
+		/* One look-up a byte: every byte of the input comes here. */
+		while (!tw_field_end[(unsigned char)*line])
 			line++;
 		if (*line)
 			*line++ = '\0';

@@ -6,6 +6,7 @@
  * module prints a bare number for a state it cannot name, so any value
  * of sk_state (an unsigned char) may reach us.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +26,15 @@ static const char *const tw_ctx_names[TCPWAVE_CTX_MAX] = {
 };
 
 #define TW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Whether @s is the table's @name (NULL: a hole).  The first byte tells
+ * most names apart without a call: every record has five to look up.
+ */
+static bool tw_name_is(const char *s, const char *name)
+{
+	return name && s[0] == name[0] && !strcmp(s, name);
+}
 
 /* The name of @state, or NULL when the ABI has none for it. */
 const char *tw_state_name(unsigned int state)
@@ -55,7 +65,7 @@ int tw_state_parse(const char *s, __u8 *state)
 	unsigned int i;
 
 	for (i = 0; i < TW_ARRAY_SIZE(tw_state_names); i++) {
-		if (tw_state_names[i] && !strcmp(s, tw_state_names[i])) {
+		if (tw_name_is(s, tw_state_names[i])) {
 			*state = i;
 			return 0;
 		}
@@ -78,7 +88,7 @@ int tw_ctx_parse(const char *s, __u8 *ctx)
 	unsigned int i;
 
 	for (i = 0; i < TW_ARRAY_SIZE(tw_ctx_names); i++) {
-		if (tw_ctx_names[i] && !strcmp(s, tw_ctx_names[i])) {
+		if (tw_name_is(s, tw_ctx_names[i])) {
 			*ctx = i;
 			return 0;
 		}
@@ -139,7 +149,7 @@ static int tw_name_parse(const char *s, const char *const *names, size_t n,
 	if (!tw_is_name(s))
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (i != skip && names[i] && !strcmp(s, names[i])) {
+		if (i != skip && tw_name_is(s, names[i])) {
 			*val = i;
 			return 0;
 		}

@@ -115,10 +115,13 @@ static const char *tw_reason_suffix(char *buf, size_t size,
 				    unsigned int reason)
 {
 	const char *name = tw_reason_name(reason);
+	char *p = buf, *end = buf + size;
 
 	if (reason == TCPWAVE_REASON_none || reason == TCPWAVE_REASON_close)
 		return "";
-	snprintf(buf, size, " (%s)", name ? name : "?");
+	p = tw_cat(p, end, " (");
+	p = tw_cat(p, end, name ? name : "?");
+	tw_cat(p, end, ")");
 	return buf;
 }
 
@@ -151,11 +154,15 @@ static void tw_tl_trans_cell(struct tw_tl *x, struct tw_tl_side *me,
 			 x->ascii ? "->" : "\u2192",
 			 tw_state_str(r->newstate, n), why);
 	} else {
-		snprintf(cell, TW_CELL_STRLEN, "%s%s",
-			 !me->shown && r->oldstate != TCPWAVE_CLOSE ?
-			 tw_fmt_trans(t, r->oldstate, r->newstate, x->ascii) :
-			 tw_state_str(r->newstate, n),
-			 r->newstate == TCPWAVE_CLOSE ? why : "");
+		/* Most cells: without snprintf(). */
+		char *p = cell, *end = cell + TW_CELL_STRLEN;
+
+		if (!me->shown && r->oldstate != TCPWAVE_CLOSE)
+			p = tw_cat(p, end, tw_fmt_trans(t, r->oldstate,
+							r->newstate, x->ascii));
+		else
+			p = tw_cat(p, end, tw_state_str(r->newstate, n));
+		tw_cat(p, end, r->newstate == TCPWAVE_CLOSE ? why : "");
 	}
 	me->shown = true;
 }
