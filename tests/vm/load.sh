@@ -20,14 +20,17 @@ now_ms() {
 	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
 }
 
-# wait_idle PID: until PID used no CPU time for two seconds in a row
-# (at most 600 s): a follower has then read all there is.
+# wait_idle PID...: until the PIDs together used no CPU time for two
+# seconds in a row (at most 600 s): a follower has then read all there
+# is.  Give it what reads the follower's output too: a follower blocked
+# writing into a full pipe uses no CPU either.
 wait_idle() {
 	last=""
 	same=0
 	t=0
 	while [ $same -lt 2 ] && [ $t -lt 600 ]; do
-		cpu=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null)
+		cpu=$(for pid; do cat "/proc/$pid/stat" 2>/dev/null; done |
+			awk '{ s += $14 + $15 } END { print s + 0 }')
 		if [ "$cpu" = "$last" ]; then same=$((same + 1)); else same=0; fi
 		last=$cpu
 		sleep 1
@@ -204,7 +207,7 @@ else
 	diag <"$out/soak.traffic"
 fi
 # tcpwave -E: one line per record, the losses told on stderr.
-wait_idle $sfollow
+wait_idle $sfollow $scount
 kill -INT $sfollow
 wait $sfollow $scount
 lines=$(cat "$out/soak.E.lines")
