@@ -806,39 +806,39 @@ static bool tw_fin_state(unsigned int state)
  * numbers of a handshake, the socket a syn or child record names, and
  * where each side's byte stream stood when a FIN went or came.
  */
-static void tw_text_seq(struct tw_buf *b, const struct tcpwave_record *r)
+static void tw_text_num(struct tw_buf *b, const char *key, __u64 v)
+{
+	tw_buf_puts(b, key);
+	tw_buf_u64(b, v);
+}
+
+static void tw_text_link(struct tw_buf *b, const char *key, __u64 cookie)
 {
 	char ck[TW_COOKIE_STRLEN];
 
+	tw_buf_puts(b, key);
+	tw_buf_puts(b, tw_fmt_cookie(ck, cookie));
+}
+
+static void tw_text_seq(struct tw_buf *b, const struct tcpwave_record *r)
+{
 	/* Without printf: most lines of -E have one of these. */
-	if (r->have & TCPWAVE_HAVE_ISS) {
-		tw_buf_puts(b, " iss=");
-		tw_buf_u64(b, r->iss);
-	}
-	if (r->have & TCPWAVE_HAVE_IRS) {
-		tw_buf_puts(b, " irs=");
-		tw_buf_u64(b, r->irs);
-	}
-	if ((r->have & TCPWAVE_HAVE_LINK) && r->event == TCPWAVE_EV_syn) {
-		tw_buf_puts(b, " listener=");
-		tw_buf_puts(b, tw_fmt_cookie(ck, r->link));
-	}
+	if (r->have & TCPWAVE_HAVE_ISS)
+		tw_text_num(b, " iss=", r->iss);
+	if (r->have & TCPWAVE_HAVE_IRS)
+		tw_text_num(b, " irs=", r->irs);
+	if ((r->have & TCPWAVE_HAVE_LINK) && r->event == TCPWAVE_EV_syn)
+		tw_text_link(b, " listener=", r->link);
 	if ((r->have & TCPWAVE_HAVE_LINK) && r->event == TCPWAVE_EV_child &&
-	    r->link != r->cookie) {
-		tw_buf_puts(b, " request=");
-		tw_buf_puts(b, tw_fmt_cookie(ck, r->link));
-	}
+	    r->link != r->cookie)
+		tw_text_link(b, " request=", r->link);
 	if ((r->have & (TCPWAVE_HAVE_ISS | TCPWAVE_HAVE_IRS)) ||
 	    (!tw_fin_state(r->oldstate) && !tw_fin_state(r->newstate)))
 		return;
-	if (r->have & TCPWAVE_HAVE_SND_NXT) {
-		tw_buf_puts(b, " snd_nxt=");
-		tw_buf_u64(b, r->snd_nxt);
-	}
-	if (r->have & TCPWAVE_HAVE_RCV_NXT) {
-		tw_buf_puts(b, " rcv_nxt=");
-		tw_buf_u64(b, r->rcv_nxt);
-	}
+	if (r->have & TCPWAVE_HAVE_SND_NXT)
+		tw_text_num(b, " snd_nxt=", r->snd_nxt);
+	if (r->have & TCPWAVE_HAVE_RCV_NXT)
+		tw_text_num(b, " rcv_nxt=", r->rcv_nxt);
 }
 
 /* An end the connection did not choose: reset, refused, timed out. */
