@@ -18,7 +18,15 @@
  *
  * Readers are woken through irq_work, never directly from the writer: the
  * writer may run with arbitrary locks held (the socket lock, the TCP
- * hash locks), and the wait queue's lock must not nest inside them.
+ * hash locks), and the wait queue's lock must not nest inside them.  The
+ * irq_work is lazy, as printk's wake_up_klogd() is: it runs from the next
+ * timer tick (1/HZ later at most, 4 ms at Debian's HZ=250) rather than
+ * from a self-IPI at once, unless this CPU's tick is stopped.  A reader
+ * that keeps up is then woken once per tick with every record written
+ * meanwhile, not once per record: at thousands of records a second the
+ * IPI, the wake-up and the reader's poll() and read() for each single
+ * record cost the traced connections more than the records themselves
+ * (README, "Performance").
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -74,7 +82,7 @@ int tw_ring_init(unsigned int nr_records)
 	ring.head = 0;
 	ring.mask = nr_records - 1;
 	atomic64_set(&ring.nmi_dropped, 0);
-	init_irq_work(&ring.wake_work, tw_ring_wake);
+	ring.wake_work = IRQ_WORK_INIT_LAZY(tw_ring_wake);
 	return 0;
 }
 
