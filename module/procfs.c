@@ -6,9 +6,10 @@
  *
  * Each open file is a reader with its own cursor (a sequence number), as
  * each open of /dev/kmsg is (kernel/printk/printk.c, devkmsg_read()).
- * Reading never consumes anything for another reader.  read() formats one
- * line at a time into the reader's buffer and hands out as many bytes as
- * the caller asked for, so any buffer size gives the same byte stream.
+ * Reading never consumes anything for another reader.  read() formats
+ * whole lines into the reader's buffer, as many as fit in it, and hands
+ * out as many bytes as the caller asked for, so any buffer size gives the
+ * same byte stream.
  * read() never blocks: at the newest record it returns 0, end of file,
  * which is where "cat /proc/tcpwave" stops.  A follower then waits in
  * poll() and reads on from where it stopped.
@@ -37,6 +38,14 @@
 
 /* Longest record line: 2 x "[IPv6]:port" and 16 comm bytes as \ooo. */
 #define TW_LINE_MAX	512
+
+/*
+ * A reader's buffer of lines formatted ahead: seven of the longest, some
+ * 20 of the usual 150 bytes, so that a big read() makes one
+ * copy_to_user() per 20 records rather than one per record, while the
+ * whole reader stays one kmalloc-4k object.
+ */
+#define TW_READ_AHEAD	(7 * TW_LINE_MAX)
 
 #define TW_COLUMN_NAME(name) " " #name
 static const char tw_header[] =
@@ -82,9 +91,9 @@ struct tw_reader {
 	bool all_netns;		/* opened in the initial network namespace */
 	unsigned int netns;	/* else: the only netns whose records it gets */
 	bool want_header;
-	unsigned int len;	/* bytes formatted into line[] */
+	unsigned int len;	/* bytes of whole lines formatted into buf[] */
 	unsigned int off;	/* of which off were already read */
-	char line[TW_LINE_MAX];
+	char buf[TW_READ_AHEAD];
 };
 
 static struct proc_dir_entry *tw_proc_records;
@@ -95,8 +104,10 @@ static atomic64_t tw_reader_lost = ATOMIC64_INIT(0);
 /*
  * The tw_print_*() helpers append to buf as scnprintf() does: they return
  * the bytes added, at most size - 1, and leave buf NUL-terminated.  A line
- * is formatted at every read() of every record, so constant text and
- * names are copied rather than sent through vsnprintf().
+ * is formatted at every read() of every record, so constant text, names
+ * and numbers are copied or converted here rather than sent through
+ * vsnprintf(), which parses its format string at every call: that made
+ * up most of the cost of reading a record.
  */
 static int tw_print_str(char *buf, size_t size, const char *s)
 {
@@ -107,6 +118,41 @@ static int tw_print_str(char *buf, size_t size, const char *s)
 	return size ? size - 1 : 0;
 }
 
+static int tw_print_mem(char *buf, size_t size, const char *s, size_t len)
+{
+	if (!size)
+		return 0;
+	len = min(len, size - 1);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return len;
+}
+
+/* @v in decimal, after the character @sep unless it is 0: " %llu". */
+static int tw_print_dec(char *buf, size_t size, char sep, u64 v)
+{
+	char tmp[21];
+	int i = sizeof(tmp);
+
+	do
+		tmp[--i] = '0' + do_div(v, 10);
+	while (v);
+	if (sep)
+		tmp[--i] = sep;
+	return tw_print_mem(buf, size, tmp + i, sizeof(tmp) - i);
+}
+
+/* @v as eight hex digits, "%08x". */
+static int tw_print_hex32(char *buf, size_t size, u32 v)
+{
+	char tmp[8];
+	int i;
+
+	for (i = sizeof(tmp) - 1; i >= 0; i--, v >>= 4)
+		tmp[i] = hex_asc[v & 0xf];
+	return tw_print_mem(buf, size, tmp, sizeof(tmp));
+}
+
 /* " name" from names[], or " number" if this module has no name for it. */
 static int tw_print_name(char *buf, size_t size, const struct tw_name *names,
 			 size_t n, u8 value)
@@ -115,7 +161,7 @@ static int tw_print_name(char *buf, size_t size, const struct tw_name *names,
 	int len;
 
 	if (!name)
-		return scnprintf(buf, size, " %u", value);
+		return tw_print_dec(buf, size, ' ', value);
 	len = tw_print_str(buf, size, " ");
 	return len + tw_print_str(buf + len, size - len, name);
 }
@@ -124,7 +170,7 @@ static int tw_print_name(char *buf, size_t size, const struct tw_name *names,
 static int tw_print_seq(char *buf, size_t size, u8 have, u8 bit, u32 seq)
 {
 	if (have & bit)
-		return scnprintf(buf, size, " %u", seq);
+		return tw_print_dec(buf, size, ' ', seq);
 	return tw_print_str(buf, size, " -");
 }
 
@@ -132,18 +178,24 @@ static int tw_print_seq(char *buf, size_t size, u8 have, u8 bit, u32 seq)
 static int tw_print_cookie(char *buf, size_t size, u64 cookie)
 {
 	u32 hi = cookie >> 32, lo = (u32)cookie;
+	int n = 0;
 
 	if (hi)
-		return scnprintf(buf, size, "%08x%08x", hi, lo);
-	return scnprintf(buf, size, "%08x", lo);
+		n = tw_print_hex32(buf, size, hi);
+	return n + tw_print_hex32(buf + n, size - n, lo);
 }
 
+/* " %pI4:%u", or for IPv6 " [%pI6c]:%u". */
 static int tw_print_addr(char *buf, size_t size, u8 family,
 			 const u8 *addr, u16 port)
 {
+	int i, n = 0;
+
 	if (family == 6)
 		return scnprintf(buf, size, " [%pI6c]:%u", addr, port);
-	return scnprintf(buf, size, " %pI4:%u", addr, port);
+	for (i = 0; i < 4; i++)
+		n += tw_print_dec(buf + n, size - n, i ? '.' : ' ', addr[i]);
+	return n + tw_print_dec(buf + n, size - n, ':', port);
 }
 
 /*
@@ -177,9 +229,13 @@ static unsigned int tw_format_record(char *buf, size_t size,
 {
 	int n;
 
-	n = scnprintf(buf, size, "%llu %llu %u ", r->seq, r->ts_ns, r->cpu);
+	n = tw_print_dec(buf, size, 0, r->seq);
+	n += tw_print_dec(buf + n, size - n, ' ', r->ts_ns);
+	n += tw_print_dec(buf + n, size - n, ' ', r->cpu);
+	n += tw_print_str(buf + n, size - n, " ");
 	n += tw_print_cookie(buf + n, size - n, r->cookie);
-	n += scnprintf(buf + n, size - n, " %u %u", r->netns, r->family);
+	n += tw_print_dec(buf + n, size - n, ' ', r->netns);
+	n += tw_print_dec(buf + n, size - n, ' ', r->family);
 	n += tw_print_addr(buf + n, size - n, r->family, r->laddr, r->lport);
 	n += tw_print_addr(buf + n, size - n, r->family, r->raddr, r->rport);
 	n += tw_print_name(buf + n, size - n, tw_state_names,
@@ -187,7 +243,8 @@ static unsigned int tw_format_record(char *buf, size_t size,
 	n += tw_print_name(buf + n, size - n, tw_state_names,
 			   ARRAY_SIZE(tw_state_names), r->newstate);
 	if (r->ctx == TCPWAVE_CTX_task) {
-		n += scnprintf(buf + n, size - n, " task %u", r->pid);
+		n += tw_print_str(buf + n, size - n, " task");
+		n += tw_print_dec(buf + n, size - n, ' ', r->pid);
 		n += tw_print_comm(buf + n, size - n, r->comm);
 	} else {
 		const char *ctx = tw_lookup(tw_ctx_names,
@@ -225,38 +282,41 @@ static unsigned int tw_format_record(char *buf, size_t size,
 }
 
 /*
- * Put the reader's next line into rd->line.  Returns 0, or -EAGAIN when
- * the reader has caught up with the newest record.
+ * Refill rd->buf with the reader's next lines: the header if it is due,
+ * then one line per record (or "# lost N"), as many as surely fit.
+ * Returns 0 with at least one line, or -EAGAIN when the reader has caught
+ * up with the newest record and there was none.
  */
 static int tw_reader_fill(struct tw_reader *rd)
 {
 	struct tcpwave_record rec;
 	u64 lost;
-	int ret;
 
 	rd->off = 0;
 	rd->len = 0;
 	if (rd->want_header) {
 		rd->want_header = false;
-		rd->len = strscpy(rd->line, tw_header, sizeof(rd->line));
-		return 0;
+		rd->len = tw_print_str(rd->buf, sizeof(rd->buf), tw_header);
 	}
 
 	/* Records of other namespaces are passed over, bounded by the ring. */
-	do {
-		ret = tw_ring_read(&rd->cursor, &rec, &lost);
+	while (sizeof(rd->buf) - rd->len >= TW_LINE_MAX) {
+		char *buf = rd->buf + rd->len;
+		size_t size = sizeof(rd->buf) - rd->len;
+		int ret = tw_ring_read(&rd->cursor, &rec, &lost);
+
 		if (ret == -EPIPE) {
 			atomic64_add(lost, &tw_reader_lost);
-			rd->len = scnprintf(rd->line, sizeof(rd->line),
-					    "# " TCPWAVE_META_LOST " %llu\n",
-					    lost);
-			return 0;
+			rd->len += scnprintf(buf, size,
+					     "# " TCPWAVE_META_LOST " %llu\n",
+					     lost);
+		} else if (ret) {
+			break;
+		} else if (rd->all_netns || rec.netns == rd->netns) {
+			rd->len += tw_format_record(buf, size, &rec);
 		}
-		if (ret)
-			return ret;
-	} while (!rd->all_netns && rec.netns != rd->netns);
-	rd->len = tw_format_record(rd->line, sizeof(rd->line), &rec);
-	return 0;
+	}
+	return rd->len ? 0 : -EAGAIN;
 }
 
 /*
@@ -311,7 +371,7 @@ static ssize_t tw_records_read(struct file *file, char __user *ubuf,
 		if (rd->off == rd->len && tw_reader_fill(rd))
 			break;
 		n = min_t(size_t, count - done, rd->len - rd->off);
-		if (copy_to_user(ubuf + done, rd->line + rd->off, n)) {
+		if (copy_to_user(ubuf + done, rd->buf + rd->off, n)) {
 			ret = -EFAULT;
 			break;
 		}
