@@ -121,17 +121,18 @@ meminfo() {
 	awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo
 }
 # The rest of what the module allocates, its readers' state, is kmalloc'ed
-# at open(), never in a probe handler: struct tw_reader, a 512-byte line
-# buffer and a cursor, 576 bytes on x86_64, so kmalloc-1k.  It is counted
-# over the same number of cycles without traffic, first, where sockets
-# (and the namespace the traffic runs in, torn down in the background)
-# add no noise: the objects in use in kmalloc-1k (SLUB's "objects", which
-# /sys/kernel/slab has with CONFIG_SLUB_DEBUG, as Debian's kernels do).
-# SLUB counts a partly used slab whole, 32 objects of 1 KiB, so that is
-# the noise; a reader leaked per cycle would be 50 objects, one per file
-# 150.
+# at open(), never in a probe handler: struct tw_reader, a 3584-byte
+# buffer of lines and a cursor, some 3650 bytes on x86_64, so kmalloc-4k.
+# It is counted over the same number of cycles without traffic, first,
+# where sockets (and the namespace the traffic runs in, torn down in the
+# background) add no noise: the objects in use in kmalloc-4k (SLUB's
+# "objects", which /sys/kernel/slab has with CONFIG_SLUB_DEBUG, as
+# Debian's kernels do).  SLUB counts a partly used slab whole, 8 objects
+# of 4 KiB, so that is the noise; a reader leaked per cycle would be 50
+# objects, one per file 150.
+kmalloc_slab=kmalloc-4k
 kmalloc_objects() {
-	cut -d' ' -f1 /sys/kernel/slab/kmalloc-1k/objects 2>/dev/null || echo 0
+	cut -d' ' -f1 /sys/kernel/slab/$kmalloc_slab/objects 2>/dev/null || echo 0
 }
 if [ -e /sys/kernel/debug/kmemleak ]; then
 	# A debug kernel: KASAN's quarantine holds freed objects, and kmemleak
@@ -147,12 +148,12 @@ else
 	sleep 1
 	kmalloc1=$(kmalloc_objects)
 	slab1=$(meminfo SUnreclaim)
-	echo "# unload without traffic: kmalloc-1k objects $kmalloc0 -> $kmalloc1, unreclaimable slab $slab0 -> $slab1 KiB over $cycles cycles"
+	echo "# unload without traffic: $kmalloc_slab objects $kmalloc0 -> $kmalloc1, unreclaimable slab $slab0 -> $slab1 KiB over $cycles cycles"
 	if [ $qrc = 0 ] && [ "$kmalloc0" -gt 0 ] &&
 	   [ $((kmalloc1 - kmalloc0)) -lt 48 ]; then
-		ok "unload: no reader state left behind: $((kmalloc1 - kmalloc0)) kmalloc-1k objects after $cycles cycles of 3 files"
+		ok "unload: no reader state left behind: $((kmalloc1 - kmalloc0)) $kmalloc_slab objects after $cycles cycles of 3 files"
 	else
-		not_ok "unload: no reader state left behind: $((kmalloc1 - kmalloc0)) kmalloc-1k objects after $cycles cycles of 3 files"
+		not_ok "unload: no reader state left behind: $((kmalloc1 - kmalloc0)) $kmalloc_slab objects after $cycles cycles of 3 files"
 		diag <"$out/unload.quiet"
 	fi
 fi
