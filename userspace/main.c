@@ -194,6 +194,18 @@ FILE *tw_input_open(const struct tw_opts *o)
 	return f;
 }
 
+/*
+ * Standard output that is not a terminal goes out in writes of this
+ * many bytes.  stdio's default is st_blksize, 4096 for a pipe or
+ * /dev/null: "tcpwave -E" then makes a write() every 20 lines or so, and
+ * where syscalls are dear (a guest under emulation, with page-table
+ * isolation) those cost more than the lines.  The followers flush
+ * whenever they have caught up and once a second (follow.c,
+ * tw_text_idle()), so a bigger buffer delays nothing a reader downstream
+ * waits for.  glibc's setvbuf() ignores the size without a buffer.
+ */
+static char tw_stdout_buf[65536];
+
 /* Open -o FILE as FILE.tmp.PID, or take standard output.  0 or -1. */
 int tw_out_open(struct tw_out *o, const char *path)
 {
@@ -499,6 +511,9 @@ int main(int argc, char **argv)
 	struct tw_opts o = { 0 };
 	int ret;
 
+	/* Before anything is written: setvbuf() must come first. */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, tw_stdout_buf, _IOFBF, sizeof(tw_stdout_buf));
 	tw_parse_args(argc, argv, &o);
 	switch (o.mode) {
 	case TW_MODE_EVENTS:
