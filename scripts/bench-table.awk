@@ -26,6 +26,12 @@ function median(v, n) {
 	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
 }
 function pct(x) { return sprintf("%+.1f%%", x) }
+# n choose k
+function binom(n, k,    i, r) {
+	r = 1
+	for (i = 1; i <= k; i++) r = r * (n - k + i) / i
+	return r
+}
 $1 == "bench" && $2 == "system" {
 	kernel = kv($0, "kernel"); cpus = kv($0, "cpus")
 	sysline = "tcp_tw_reuse " kv($0, "tw_reuse") ", tcp_max_tw_buckets " kv($0, "max_tw_buckets") ", ports " kv($0, "ports")
@@ -51,6 +57,13 @@ $1 == "bench" && $3 ~ /^config=/ {
 		blost += kv($0, "reader_lost"); bfl += kv($0, "follower_lost")
 		bnm += kv($0, "nmissed"); bover += kv($0, "overwritten")
 	}
+	if (c == "P")
+		pnm += kv($0, "nmissed")
+	if (c == "R") {
+		rlost += kv($0, "reader_lost"); rnm += kv($0, "nmissed")
+		rwake += kv($0, "wakeups"); rread += kv($0, "read")
+		rsecs += kv($0, "seconds")
+	}
 	if (c == "C")
 		clost += kv($0, "lost")
 }
@@ -65,12 +78,19 @@ END {
 	if (n["A"]) {
 		print "VM: Debian kernel " kernel ", " cpus " vCPUs under QEMU TCG (emulated: " \
 			"times are TCG time, not a real machine's); " sysline "."
-		print "Workload: `tcpwave-crr -c " clients "`, " rounds " rounds of A B C, " secs " s each."
+		# The configurations run, in the order of the table.
+		nc = 0
+		for (k = 1; k <= 5; k++)
+			if (n[substr("APRBC", k, 1)])
+				cs[++nc] = substr("APRBC", k, 1)
+		runs = ""
+		for (k = 1; k <= nc; k++) runs = runs (k > 1 ? " " : "") cs[k]
+		print "Workload: `tcpwave-crr -c " clients "`, " rounds " rounds of " runs ", " secs " s each."
 		print ""
 		print "| configuration | connections/s, median | min–max | overhead vs A |"
 		print "|---|---:|---:|---:|"
-		for (k = 1; k <= 3; k++) {
-			c = substr("ABC", k, 1)
+		for (k = 1; k <= nc; k++) {
+			c = cs[k]
 			delete v
 			for (i = 1; i <= n[c]; i++) v[i] = rate[c, i]
 			med[c] = median(v, n[c]); lo[c] = v[1]; hi[c] = v[n[c]]
@@ -78,13 +98,28 @@ END {
 		name["A"] = "A: no tracer"
 		name["B"] = "B: tcpwave, `tcpwave -E >/dev/null` following"
 		name["C"] = "C: tcpstates >/dev/null"
-		for (k = 1; k <= 3; k++) {
-			c = substr("ABC", k, 1)
+		name["P"] = "P: tcpwave, nobody reading"
+		name["R"] = "R: tcpwave, `tcpwave-reader` following (no parsing)"
+		for (k = 1; k <= nc; k++) {
+			c = cs[k]
 			over[c] = 100 * (1 - med[c] / med["A"])
 			printf "| %s | %.0f | %.0f–%.0f | %s |\n", name[c], med[c], lo[c], hi[c], \
 				c == "A" ? "" : pct(over[c])
 		}
 		spreadA = 100 * (hi["A"] - lo["A"]) / med["A"]
+		# B against C round by round: both ran within the same minute, so
+		# drift hits both alike.  Two-sided sign test: the chance of a
+		# split at least this uneven if neither were faster.
+		bwins = 0; pairs = 0
+		for (i = 1; i <= n["B"] && i <= n["C"]; i++) {
+			pairs++
+			if (rate["B", i] + 0 > rate["C", i] + 0) bwins++
+		}
+		k = bwins > pairs - bwins ? bwins : pairs - bwins
+		psign = 0
+		for (i = k; i <= pairs; i++) psign += binom(pairs, i)
+		psign = pairs ? 2 * psign / 2 ^ pairs : 1
+		if (psign > 1) psign = 1
 		for (i = 1; i <= n["B"]; i++) v[i] = rps[i]
 		mrps = median(v, n["B"])
 		for (i = 1; i <= n["B"]; i++) v[i] = rpc[i]
@@ -99,6 +134,16 @@ END {
 		printf "| B: kprobe nmissed (all rounds) | %d |\n", bnm
 		printf "| B: records overwritten in the ring (read in time, not lost) | %d |\n", bover
 		printf "| C: tcpstates lost samples (all rounds) | %d |\n", clost
+		if (pairs)
+			printf "| rounds in which B ran more connections than C (two-sided sign test) | %d of %d (p = %.3f) |\n", \
+				bwins, pairs, psign
+		if (n["P"])
+			printf "| P: kprobe nmissed (all rounds) | %d |\n", pnm
+		if (n["R"]) {
+			printf "| R: records lost by tcpwave-reader, kprobe nmissed (all rounds) | %d, %d |\n", rlost, rnm
+			printf "| R: records read per wake-up (records / poll() wake-ups) | %.1f |\n", \
+				rwake ? rread / rwake : 0
+		}
 		printf "| failed connections (all runs) | %d |\n", errors
 		printf "| module memory: ring (ring_bytes, %d records) | %d KiB |\n", ringr, ringb / 1024
 		printf "| module memory: code and data (/sys/module/tcpwave/coresize) | %d KiB |\n", core / 1024

@@ -6,13 +6,15 @@
 # the viewer's speed and memory natively on this host.  See README.md,
 # "Performance".
 #
-# Usage: scripts/bench.sh [--short] [--readme] [-r ROUNDS] [-d SECONDS]
-#                         [-c CLIENTS] [-o FILE] [--host-only]
+# Usage: scripts/bench.sh [--short] [--readme] [--split] [-r ROUNDS]
+#                         [-d SECONDS] [-c CLIENTS] [-o FILE] [--host-only]
 #
 # In the VM (scripts/vm-run.sh, tests/vm/bench.sh): the workload
 # tcpwave-crr (TCP_CRR on loopback, CLIENTS threads, SECONDS a run) under
 # (A) no tracer, (B) tcpwave with "tcpwave -E >/dev/null" following,
-# (C) tcpstates >/dev/null, interleaved A B C over ROUNDS rounds; then
+# (C) tcpstates >/dev/null, interleaved A B C over ROUNDS rounds (with
+# --split A P R B C: (P) tcpwave loaded and nobody reading, (R) tcpwave
+# with tcpwave-reader following, which parses nothing); then
 # one run of B with the module's timing=1 for the in-kernel cost of a
 # record.  On the host: tcpwave over a generated stream of 1,000,000
 # records (scripts/bench-records.awk over recorded captures) in -E, the
@@ -46,6 +48,7 @@ clients=4
 short=0
 readme=0
 hostonly=0
+configs=A,B,C
 out=$top/build/bench.md
 # --short's bound on B's overhead over A, in percent: see README.
 max_b=${TW_BENCH_MAX_B:-60}
@@ -66,6 +69,7 @@ while [ $# -gt 0 ]; do
 	--short) short=1; rounds=2; secs=5 ;;
 	--readme) readme=1 ;;
 	--host-only) hostonly=1 ;;
+	--split) configs=A,P,R,B,C ;;
 	-r) [ $# -ge 2 ] || usage; num -r "$2"; rounds=$2; shift ;;
 	-d) [ $# -ge 2 ] || usage; num -d "$2"; secs=$2; shift ;;
 	-c) [ $# -ge 2 ] || usage; num -c "$2"; clients=$2; shift ;;
@@ -85,11 +89,12 @@ make -C "$top" -s viewer progs >/dev/null || exit 1
 # --- in the VM ------------------------------------------------------------
 
 if [ $hostonly = 0 ]; then
-	echo "$prog: VM: $rounds rounds x 3 configurations x $secs s, $clients clients" >&2
+	nconf=$(echo "$configs" | tr ',' '\n' | wc -l)
+	echo "$prog: VM: $rounds rounds x $nconf configurations x $secs s, $clients clients" >&2
 	# shellcheck disable=SC2046
 	"$top/scripts/vm-run.sh" $(sh "$top/tests/vm/scenarios.sh" --flags 2>/dev/null) \
-		--add "$top/tests/vm" --timeout $((rounds * 3 * (secs + 40) + 300)) -- \
-		sh /add/vm/bench.sh "$rounds" "$secs" "$clients" >"$log" 2>&1 || {
+		--add "$top/tests/vm" --timeout $((rounds * nconf * (secs + 40) + 300)) -- \
+		sh /add/vm/bench.sh "$rounds" "$secs" "$clients" "$configs" >"$log" 2>&1 || {
 		echo "$prog: the VM run failed; its output:" >&2
 		cat "$log" >&2
 		status=1

@@ -7,11 +7,19 @@
 #   A  no tracer: tcpwave not loaded, no tcpstates
 #   B  tcpwave loaded, "tcpwave -E >/dev/null" following /proc/tcpwave
 #   C  libbpf-tools' tcpstates (tcpstates.sh), its output to /dev/null
+# and, when CONFIGS names them (scripts/bench.sh --split), two that take
+# B apart:
+#   P  tcpwave loaded, nobody reading: the probes and the ring alone
+#   R  tcpwave loaded, tcpwave-reader following /proc/tcpwave into
+#      /dev/null: the kernel's formatting and the wake-ups, no parsing
 # then once more B with the module's timing parameter on (T), for the
 # in-kernel cost of a record.  Prints "bench ..." lines of key=value
 # fields for scripts/bench.sh to tabulate, and "# ..." notes.
 #
-# Usage: sh bench.sh ROUNDS SECONDS CLIENTS
+# Usage: sh bench.sh ROUNDS SECONDS CLIENTS [CONFIGS]
+#
+# CONFIGS: the configurations of a round, in order, comma-separated
+# (default A,B,C).
 #
 # The module is loaded afresh for every B round (and unloaded after), so
 # its counters are that round's: records_written, reader_lost (the
@@ -24,10 +32,15 @@ prog=bench.sh
 here=$(dirname "$0")
 . "$here/tools.sh"
 
-[ $# = 3 ] || { echo "usage: sh bench.sh ROUNDS SECONDS CLIENTS" >&2; exit 2; }
+[ $# = 3 ] || [ $# = 4 ] ||
+	{ echo "usage: sh bench.sh ROUNDS SECONDS CLIENTS [CONFIGS]" >&2; exit 2; }
 rounds=$1
 secs=$2
 clients=$3
+configs=$(echo "${4:-A,B,C}" | tr ',' ' ')
+for c in $configs; do
+	case $c in A|B|C|P|R) ;; *) echo "$prog: unknown configuration $c" >&2; exit 2 ;; esac
+done
 port=5201
 tmp=/tmp/tcpwave-bench
 mkdir -p "$tmp" "$dir"
@@ -97,6 +110,34 @@ run_b() {
 	rmmod tcpwave
 }
 
+run_p() {
+	insmod /tcpwave.ko || { echo "# insmod failed"; rc=1; return; }
+	line=$(crr)
+	echo "bench round=$1 config=P $(echo "$line" | cut -d' ' -f2-)" \
+		"written=$(twstat records_written)" \
+		"nmissed=$(twstat kprobe_nmissed)"
+	rmmod tcpwave
+}
+
+# R: tcpwave-reader copies what it reads to /dev/null and counts lines;
+# it ends once a poll() has waited 1.5 s in vain, and says on stderr
+# "reader: records=N lost=M wakeups=K end=...".
+run_r() {
+	insmod /tcpwave.ko || { echo "# insmod failed"; rc=1; return; }
+	tcpwave-reader -b 65536 -f 1500 >/dev/null 2>"$tmp/reader.err" &
+	rpid=$!
+	line=$(crr)
+	wait "$rpid"
+	summary=$(sed -n 's/^reader: //p' "$tmp/reader.err")
+	echo "bench round=$1 config=R $(echo "$line" | cut -d' ' -f2-)" \
+		"written=$(twstat records_written)" \
+		"reader_lost=$(twstat reader_lost)" \
+		"nmissed=$(twstat kprobe_nmissed)" \
+		"read=$(field records "$summary")" \
+		"wakeups=$(field wakeups "$summary")"
+	rmmod tcpwave
+}
+
 run_c() {
 	# tcpstates.sh writes tcpstates' stdout to $dir/NAME.tcpstates:
 	# make that /dev/null.  Its stderr (lost samples) stays a file.
@@ -138,9 +179,15 @@ rmmod tcpwave
 
 r=1
 while [ $r -le "$rounds" ]; do
-	run_a $r
-	run_b $r timing=0 B
-	run_c $r
+	for c in $configs; do
+		case $c in
+		A) run_a $r ;;
+		B) run_b $r timing=0 B ;;
+		C) run_c $r ;;
+		P) run_p $r ;;
+		R) run_r $r ;;
+		esac
+	done
 	r=$((r + 1))
 done
 run_b 1 timing=1 T
