@@ -62,7 +62,6 @@ $1 == "bench" && $3 ~ /^config=/ {
 	if (c == "R") {
 		rlost += kv($0, "reader_lost"); rnm += kv($0, "nmissed")
 		rwake += kv($0, "wakeups"); rread += kv($0, "read")
-		rsecs += kv($0, "seconds")
 	}
 	if (c == "C")
 		clost += kv($0, "lost")
