@@ -63,33 +63,6 @@ void tw_buf_free(struct tw_buf *b)
 }
 
 /*
- * Room for @n more bytes and the NUL.  A line starts with room for 256,
- * not tw_grow()'s 16: most lines fit, without a realloc() each time
- * the line doubles on its way to 80 columns and its escapes.
- */
-static inline void tw_buf_room(struct tw_buf *b, size_t n)
-{
-	size_t need = b->len + n + 1;
-
-	if (need > b->cap)
-		tw_grow_slow((void **)&b->s, &b->cap, need < 256 ? 256 : need,
-			     1);
-}
-
-static void tw_buf_add(struct tw_buf *b, const char *s, size_t n)
-{
-	tw_buf_room(b, n);
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-void tw_buf_puts(struct tw_buf *b, const char *s)
-{
-	tw_buf_add(b, s, strlen(s));
-}
-
-/*
  * Formatted straight into the room the buffer has: vsnprintf() a second
  * time only when that was too small.  Every line of -E goes through
  * here (scripts/bench.sh measures it).

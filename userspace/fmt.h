@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "tcpwave_abi.h"
 
@@ -56,7 +57,39 @@ static inline void tw_grow(void **p, size_t *cap, size_t need, size_t size)
 
 void tw_buf_free(struct tw_buf *b);
 void tw_buf_reset(struct tw_buf *b);
-void tw_buf_puts(struct tw_buf *b, const char *s);
+
+/*
+ * Room for @n more bytes and the NUL.  A line starts with room for 256,
+ * not tw_grow()'s 16: most lines fit, without a realloc() each time
+ * the line doubles on its way to 80 columns and its escapes.
+ */
+static inline void tw_buf_room(struct tw_buf *b, size_t n)
+{
+	size_t need = b->len + n + 1;
+
+	if (need > b->cap)
+		tw_grow_slow((void **)&b->s, &b->cap, need < 256 ? 256 : need,
+			     1);
+}
+
+/* The @n bytes at @s, which need not end in a NUL. */
+static inline void tw_buf_add(struct tw_buf *b, const char *s, size_t n)
+{
+	tw_buf_room(b, n);
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+/*
+ * Inline, so that the strlen() of a string literal, which most callers
+ * pass, is a constant, and the copy a move of that many bytes.
+ */
+static inline void tw_buf_puts(struct tw_buf *b, const char *s)
+{
+	tw_buf_add(b, s, strlen(s));
+}
+
 void tw_buf_printf(struct tw_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void tw_buf_puts_safe(struct tw_buf *b, const char *s, size_t max);
