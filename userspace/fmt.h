@@ -101,6 +101,7 @@ void tw_buf_rjust(struct tw_buf *b, size_t width, const char *s);
 void tw_copy(char *dst, size_t size, const char *src);
 char *tw_cat(char *p, char *end, const char *s);
 char *tw_put_u64(char *p, unsigned long long v);
+unsigned int tw_u64_digits(unsigned long long v);
 void tw_buf_emit(struct tw_buf *b, FILE *f);
 
 size_t tw_width(const char *s);
@@ -124,6 +125,15 @@ const char *tw_fmt_cookie(char buf[TW_COOKIE_STRLEN], __u64 cookie);
 const char *tw_fmt_trans(char buf[TW_TRANS_STRLEN], unsigned int oldstate,
 			 unsigned int newstate, bool ascii);
 void tw_fmt_ms(char *buf, size_t size, __u64 ns);
+/*
+ * The same at @p, without the NUL, for a line that made room for them:
+ * each returns the end of what it wrote.
+ */
+char *tw_put_ep(char *p, unsigned int family, const __u8 *addr,
+		unsigned int port);
+char *tw_put_cookie(char *p, __u64 cookie);
+char *tw_put_ms(char *p, __u64 ns);
+size_t tw_ms_len(__u64 ns);
 void tw_fmt_dur(char *buf, size_t size, __u64 ns);
 
 #endif /* TW_FMT_H */

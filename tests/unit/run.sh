@@ -1171,6 +1171,8 @@ c_test() {
 
 # The parser.
 c_test test_parse userspace/parse.c userspace/states.c userspace/fmt.c
+# The text helpers: numbers, cookies and endpoints against printf.
+c_test test_fmt userspace/fmt.c userspace/states.c userspace/parse.c
 # The statistics engine.
 c_test test_stats userspace/stats.c userspace/conn.c userspace/filter.c \
 	userspace/parse.c userspace/states.c userspace/fmt.c
@@ -1201,7 +1203,7 @@ else
 		done
 	done
 	result $rc "valgrind: no leaks or memory errors"
-	for t in test_parse test_stats test_json test_livetab; do
+	for t in test_parse test_fmt test_stats test_json test_livetab; do
 		[ -x "$tmp/$t" ] || continue
 		valgrind -q --leak-check=full --errors-for-leak-kinds=all \
 			--error-exitcode=99 "$tmp/$t" >/dev/null 2>"$tmp/err"

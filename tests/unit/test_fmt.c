@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_fmt.c - unit tests of the text helpers of fmt.c, printed as TAP.
+ *
+ * Built and run by tests/unit/run.sh against userspace/fmt.c and what it
+ * needs (states.c, parse.c).
+ *
+ * fmt.c writes numbers, cookies and endpoints by hand, not by printf, for
+ * speed: each is checked here against snprintf() (and inet_ntop()) over
+ * the edges of every digit count and many random values, which the
+ * golden outputs of the fixtures cannot all reach.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+
+static int tests;
+static int failed;
+
+static void ok(int cond, const char *what, const char *got,
+	       const char *want)
+{
+	tests++;
+	if (!cond) {
+		failed++;
+		printf("not ok %d %s: got '%s', want '%s'\n", tests, what,
+		       got, want);
+		return;
+	}
+	printf("ok %d %s\n", tests, what);
+}
+
+static __u64 rnd_state = 88172645463325252ULL;
+
+/* xorshift64: the same numbers on every run. */
+static __u64 rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return rnd_state;
+}
+
+/* Random, but as often short as long: any bit length is as likely. */
+static __u64 rnd_len(void)
+{
+	return rnd() >> (rnd() % 64);
+}
+
+/*
+ * The values where a digit count changes, 10^k - 1 and 10^k, and the
+ * powers of two, each with a neighbour: @i from 0 to TW_EDGES - 1.
+ */
+#define TW_EDGES	(20 * 4 + 64 * 3)
+
+static __u64 edge(int i)
+{
+	__u64 p = 1;
+	int k;
+
+	if (i < 20 * 4) {
+		for (k = 0; k < i / 4; k++)
+			p *= 10;
+		return p - 2 + i % 4;	/* from 10^k - 2 to 10^k + 1 */
+	}
+	i -= 20 * 4;
+	return (1ULL << (i / 3)) - 1 + i % 3;
+}
+
+static void test_u64(void)
+{
+	char got[32], want[32];
+	int i, bad = 0;
+
+	for (i = 0; i < TW_EDGES + 1000000 && !bad; i++) {
+		__u64 v = i < TW_EDGES ? edge(i) : rnd_len();
+
+		*tw_put_u64(got, v) = '\0';
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+		bad = strcmp(got, want) || tw_u64_digits(v) != strlen(want);
+	}
+	ok(!bad, "tw_put_u64(), tw_u64_digits(): as %llu", got, want);
+}
+
+static void test_ms(void)
+{
+	char got[32], want[32];
+	int i, bad = 0;
+	size_t size;
+
+	for (i = 0; i < TW_EDGES + 1000000 && !bad; i++) {
+		__u64 ns = i < TW_EDGES ? edge(i) : rnd_len();
+
+		*tw_put_ms(got, ns) = '\0';
+		snprintf(want, sizeof(want), "%llu.%03llu",
+			 (unsigned long long)ns / 1000000,
+			 (unsigned long long)ns / 1000 % 1000);
+		bad = strcmp(got, want) || tw_ms_len(ns) != strlen(want);
+	}
+	ok(!bad, "tw_put_ms(), tw_ms_len(): as %llu.%03llu", got, want);
+
+	/* Cut short as snprintf() would cut it. */
+	for (size = 0; size < 12 && !bad; size++) {
+		memset(got, 'x', sizeof(got));
+		memset(want, 'x', sizeof(want));
+		tw_fmt_ms(got, size, 123456789012ULL);
+		snprintf(want, size, "%s", "123456.789");
+		bad = memcmp(got, want, sizeof(got));
+	}
+	ok(!bad, "tw_fmt_ms(): cut to its size", got, want);
+}
+
+static void test_cookie(void)
+{
+	char got[TW_COOKIE_STRLEN], want[TW_COOKIE_STRLEN];
+	int i, bad = 0;
+
+	for (i = 0; i < TW_EDGES + 100000 && !bad; i++) {
+		__u64 c = i < TW_EDGES ? edge(i) : rnd_len();
+
+		tw_fmt_cookie(got, c);
+		snprintf(want, sizeof(want), c >> 32 ? "%016llx" : "%08llx",
+			 (unsigned long long)c);
+		bad = strcmp(got, want);
+	}
+	ok(!bad, "tw_fmt_cookie(): 8 hex digits, or 16", got, want);
+}
+
+static void test_ep(void)
+{
+	char got[TW_EP_STRLEN], want[TW_EP_STRLEN], a[INET6_ADDRSTRLEN];
+	__u8 addr[16];
+	int i, k, bad = 0;
+	unsigned int port;
+
+	/* Every byte value in every place, and random addresses. */
+	for (i = 0; i < 256 * 4 + 100000 && !bad; i++) {
+		__u64 r = rnd();
+
+		memcpy(addr, &r, 4);
+		if (i < 256 * 4)
+			addr[i % 4] = i / 4;
+		port = i < 256 * 4 ? edge(i % TW_EDGES) % 65536 : r >> 48;
+		tw_fmt_ep(got, 4, addr, port);
+		snprintf(want, sizeof(want), "%u.%u.%u.%u:%u", addr[0],
+			 addr[1], addr[2], addr[3], port);
+		bad = strcmp(got, want);
+	}
+	ok(!bad, "tw_fmt_ep(): IPv4 as %u.%u.%u.%u:%u", got, want);
+
+	/* IPv6: runs of zeros for "::", and IPv4-mapped. */
+	for (i = 0; i < 100000 && !bad; i++) {
+		for (k = 0; k < 16; k++)
+			addr[k] = rnd() % 4 ? 0 : rnd();
+		if (i % 7 == 0) {
+			memset(addr, 0, 10);
+			addr[10] = addr[11] = 0xff;
+		}
+		port = rnd() % 65536;
+		tw_fmt_ep(got, 6, addr, port);
+		inet_ntop(AF_INET6, addr, a, sizeof(a));
+		snprintf(want, sizeof(want), "[%s]:%u", a, port);
+		bad = strcmp(got, want);
+	}
+	ok(!bad, "tw_fmt_ep(): IPv6 as inet_ntop() in brackets", got, want);
+}
+
+int main(void)
+{
+	test_u64();
+	test_ms();
+	test_cookie();
+	test_ep();
+	printf("1..%d\n", tests);
+	return failed ? 1 : 0;
+}
