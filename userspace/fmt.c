@@ -353,21 +353,27 @@ unsigned int tw_u64_digits(unsigned long long v)
 /*
  * Decimal digits of @v at @p, no NUL; returns the end.  Written from the
  * end, whose place the digit count tells, two digits at a time: every
- * line of -E has five to eight numbers.
+ * line of -E has five to eight numbers.  Most fit in 32 bits, whose
+ * division by 100 is a shorter multiplication than 64 bits'.
  */
 char *tw_put_u64(char *p, unsigned long long v)
 {
 	char *end = p + tw_u64_digits(v), *q = end;
+	unsigned int u;
 
-	while (v >= 100) {
+	while (v > 0xffffffffULL) {
 		q -= 2;
 		memcpy(q, tw_digits2 + v % 100 * 2, 2);
 		v /= 100;
 	}
-	if (v >= 10)
-		memcpy(q - 2, tw_digits2 + v * 2, 2);
+	for (u = v; u >= 100; u /= 100) {
+		q -= 2;
+		memcpy(q, tw_digits2 + u % 100 * 2, 2);
+	}
+	if (u >= 10)
+		memcpy(q - 2, tw_digits2 + u * 2, 2);
 	else
-		q[-1] = '0' + v;
+		q[-1] = '0' + u;
 	return end;
 }
 
@@ -429,12 +435,29 @@ const char *tw_fmt_ep(char buf[TW_EP_STRLEN], unsigned int family,
  */
 char *tw_put_cookie(char *p, __u64 cookie)
 {
-	static const char hex[] = "0123456789abcdef";
+	/* "00" to "ff": a byte at a time. */
+	static const char hex2[513] =
+		"000102030405060708090a0b0c0d0e0f"
+		"101112131415161718191a1b1c1d1e1f"
+		"202122232425262728292a2b2c2d2e2f"
+		"303132333435363738393a3b3c3d3e3f"
+		"404142434445464748494a4b4c4d4e4f"
+		"505152535455565758595a5b5c5d5e5f"
+		"606162636465666768696a6b6c6d6e6f"
+		"707172737475767778797a7b7c7d7e7f"
+		"808182838485868788898a8b8c8d8e8f"
+		"909192939495969798999a9b9c9d9e9f"
+		"a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
+		"b0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+		"c0c1c2c3c4c5c6c7c8c9cacbcccdcecf"
+		"d0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+		"e0e1e2e3e4e5e6e7e8e9eaebecedeeef"
+		"f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 	int n = cookie >> 32 ? 16 : 8, i;
 
-	for (i = n - 1; i >= 0; i--) {
-		p[i] = hex[cookie & 0xf];
-		cookie >>= 4;
+	for (i = n - 2; i >= 0; i -= 2) {
+		memcpy(p + i, hex2 + (cookie & 0xff) * 2, 2);
+		cookie >>= 8;
 	}
 	return p + n;
 }
