@@ -191,6 +191,57 @@ void tw_buf_puts_word(struct tw_buf *b, const char *s, size_t max)
 	tw_buf_escape(b, s, max, false);
 }
 
+/* The 8 bytes at @s as a number, s[0] its lowest byte on any machine. */
+static __u64 tw_le64(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	/* Compilers make this one load (and a byte swap if big-endian). */
+	return (__u64)u[0] | (__u64)u[1] << 8 | (__u64)u[2] << 16 |
+	       (__u64)u[3] << 24 | (__u64)u[4] << 32 | (__u64)u[5] << 40 |
+	       (__u64)u[6] << 48 | (__u64)u[7] << 56;
+}
+
+/*
+ * The top bit of each byte of @x that tw_buf_puts_word() would not copy
+ * as it is, NUL included: below '!', above '~', or a backslash.  Each
+ * test is on the low 7 bits of a byte, whose sums never carry into the
+ * next.
+ */
+static __u64 tw_word_unplain(__u64 x)
+{
+	const __u64 ones = 0x0101010101010101ULL, high = ones * 0x80;
+	__u64 low = x & ~high;
+	__u64 graph = (low + ones * (0x80 - '!')) & high;	/* >= '!' */
+	__u64 del = (low + ones) & high;			/* == 0x7f */
+	__u64 bs = ((low ^ ones * '\\') + ~high) & high;	/* no backslash */
+
+	return ~(~x & graph & ~del & bs) & high;
+}
+
+/*
+ * The length of @comm, a comm's TCPWAVE_COMM_LEN bytes, if
+ * tw_buf_puts_word() copies it as it is: graphic ASCII but the
+ * backslash, up to a NUL within them, as nearly every comm is.  Else
+ * TCPWAVE_COMM_LEN.  Eight bytes at a time.
+ */
+_Static_assert(TCPWAVE_COMM_LEN == 16, "tw_comm_plain(): two words");
+
+size_t tw_comm_plain(const char *comm)
+{
+	__u64 bad = tw_word_unplain(tw_le64(comm));
+	size_t n = 0;
+
+	if (!bad) {
+		bad = tw_word_unplain(tw_le64(comm + 8));
+		n = 8;
+	}
+	if (!bad)
+		return TCPWAVE_COMM_LEN;
+	n += __builtin_ctzll(bad) / 8;
+	return comm[n] ? TCPWAVE_COMM_LEN : n;
+}
+
 /* Whether any of the 8 bytes in @x is ESC or not ASCII. */
 static bool tw_word_special(__u64 x)
 {

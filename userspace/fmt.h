@@ -94,6 +94,7 @@ void tw_buf_printf(struct tw_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void tw_buf_puts_safe(struct tw_buf *b, const char *s, size_t max);
 void tw_buf_puts_word(struct tw_buf *b, const char *s, size_t max);
+size_t tw_comm_plain(const char *comm);
 void tw_buf_pad_to(struct tw_buf *b, size_t col);
 void tw_buf_spaces(struct tw_buf *b, size_t n);
 void tw_buf_u64(struct tw_buf *b, unsigned long long v);

@@ -167,12 +167,57 @@ static void test_ep(void)
 	ok(!bad, "tw_fmt_ep(): IPv6 as inet_ntop() in brackets", got, want);
 }
 
+/*
+ * tw_comm_plain() against the byte-by-byte rule, on comms of bytes from
+ * either side of each edge, the NUL anywhere or nowhere; where it says
+ * plain, tw_buf_puts_word() must copy the comm as it is.
+ */
+static void test_comm(void)
+{
+	static const unsigned char pick[] = {
+		'a', 'Z', '0', '-', '!', '~', '[', ']', ' ', '\\', 0x1f,
+		0x7f, 0x80, 0xa0, 0xdc, 0xff, 0x01, 0x21, 0x7e, 0x5b, 0x5d,
+	};
+	char comm[TCPWAVE_COMM_LEN + 1], want[8];
+	struct tw_buf b = { 0 };
+	int i, k, bad = 0;
+	size_t n, len;
+
+	for (i = 0; i < 1000000 && !bad; i++) {
+		/* Mostly plain: one odd byte at most, or none. */
+		for (k = 0; k < TCPWAVE_COMM_LEN + 1; k++)
+			comm[k] = pick[rnd() % 8];
+		if (i % 3)
+			comm[rnd() % (TCPWAVE_COMM_LEN + 1)] =
+				pick[rnd() % sizeof(pick)];
+		if (i % 5)
+			comm[rnd() % (TCPWAVE_COMM_LEN + 1)] = '\0';
+		for (len = 0; len < TCPWAVE_COMM_LEN; len++) {
+			unsigned char c = comm[len];
+
+			if (c <= ' ' || c >= 0x7f || c == '\\')
+				break;
+		}
+		if (len == TCPWAVE_COMM_LEN || comm[len])
+			len = TCPWAVE_COMM_LEN;
+		n = tw_comm_plain(comm);
+		tw_buf_reset(&b);
+		tw_buf_puts_word(&b, comm, TCPWAVE_COMM_LEN);
+		bad = n != len || (n < TCPWAVE_COMM_LEN &&
+				   (b.len != n || memcmp(b.s, comm, n)));
+	}
+	snprintf(want, sizeof(want), "%zu", len);
+	ok(!bad, "tw_comm_plain(): plain up to a NUL, or not", b.s, want);
+	tw_buf_free(&b);
+}
+
 int main(void)
 {
 	test_u64();
 	test_ms();
 	test_cookie();
 	test_ep();
+	test_comm();
 	printf("1..%d\n", tests);
 	return failed ? 1 : 0;
 }
