@@ -707,61 +707,161 @@ static const struct tw_fcolumn {
 	unsigned char width;
 	unsigned char wide;		/* with -w */
 	bool right;			/* numbers align right */
-	bool utf8;			/* may hold more than ASCII */
 } tw_fcols[TW_FCOL_MAX] = {
-	[TW_FCOL_TIME]		= { "TIME-MS", 10, 10, true, false },
-	[TW_FCOL_COOKIE]	= { "COOKIE", 8, 16, false, false },
-	[TW_FCOL_OWNER]		= { "PID/COMM", 20, 26, false, false },
-	[TW_FCOL_LOCAL]		= { "LOCAL", 21, 47, false, false },
-	[TW_FCOL_REMOTE]	= { "REMOTE", 21, 47, false, false },
-	[TW_FCOL_TRANS]		= { "TRANSITION", 23, 25, false, true },
-	[TW_FCOL_OLD_MS]	= { "OLD-MS", 9, 9, true, false },
-	[TW_FCOL_EVENT]		= { "EVENT", 8, 8, false, false },
-	[TW_FCOL_REASON]	= { "REASON", 8, 8, false, false },
-	[TW_FCOL_SEQ]		= { "SEQ", 0, 0, false, false },
+	[TW_FCOL_TIME]		= { "TIME-MS", 10, 10, true },
+	[TW_FCOL_COOKIE]	= { "COOKIE", 8, 16, false },
+	[TW_FCOL_OWNER]		= { "PID/COMM", 20, 26, false },
+	[TW_FCOL_LOCAL]		= { "LOCAL", 21, 47, false },
+	[TW_FCOL_REMOTE]	= { "REMOTE", 21, 47, false },
+	[TW_FCOL_TRANS]		= { "TRANSITION", 23, 25, false },
+	[TW_FCOL_OLD_MS]	= { "OLD-MS", 9, 9, true },
+	[TW_FCOL_EVENT]		= { "EVENT", 8, 8, false },
+	[TW_FCOL_REASON]	= { "REASON", 8, 8, false },
+	[TW_FCOL_SEQ]		= { "SEQ", 0, 0, false },
 };
 
 #define TW_FCOL_GAP	2
 
+/*
+ * A name the event line prints (a state, an event, a close reason), in
+ * a slot that is copied whole, a move of fixed size: no strlen(), no
+ * call to memcpy().  A name longer than its slot (none is, today) is
+ * copied from @name instead.
+ */
+#define TW_TNAME_SLOT	16
+
+struct tw_tname {
+	char s[TW_TNAME_SLOT];
+	size_t len;
+	const char *name;		/* static, when longer than @s */
+};
+
+/* The longest text of a line's cells, padding and names aside. */
+#define TW_TEXT_MAX	(24 +				/* TIME-MS */	\
+			 TW_COOKIE_STRLEN +		/* COOKIE */	\
+			 20 + 1 + 4 * TCPWAVE_COMM_LEN + 3 + /* OWNER */ \
+			 2 * TW_EP_STRLEN +		/* LOCAL, REMOTE */ \
+			 2 * TW_TNAME_SLOT + 4 +	/* TRANSITION */ \
+			 24 +				/* OLD-MS */	\
+			 128 +				/* SEQ */	\
+			 3 * 2 * 8)			/* colours */
+
 struct tw_text {
 	struct tw_buf line;
-	struct tw_buf cell;		/* kept: no malloc() a line */
-	size_t at;			/* display columns written */
-	size_t col;			/* where the next column starts */
+	size_t width[TW_FCOL_MAX];	/* of each column: -w or not */
+	size_t room;			/* the longest a line can be */
+	char arrow[4];			/* of TRANSITION: "→" or "->" */
+	size_t arrow_len;
+	size_t arrow_width;
+	struct tw_tname state[256];	/* by the __u8 of a record */
+	struct tw_tname event[256];
+	struct tw_tname reason[256];
 	bool after_ladder;		/* a blank line ended the last one */
 	bool said_in_progress;
 };
 
 static struct tw_text tw_text;
 
-/* Cell @c of a line: its text @s, in @color when colour is on. */
-static void tw_text_cell(struct tw_fout *out, enum tw_fcol c, const char *s,
-			 const char *color)
+static void tw_tname_set(struct tw_tname *t, const char *name)
 {
-	const struct tw_fcolumn *fc = &tw_fcols[c];
-	struct tw_text *x = out->priv;
-	size_t width = out->o->view.wide ? fc->wide : fc->width;
-	size_t n = strlen(s), to = x->col;
-	/* The rest are ASCII (a comm is escaped): a byte is a column. */
-	size_t w = fc->utf8 ? tw_width(s) : n;
+	t->len = strlen(name);
+	t->name = NULL;
+	memset(t->s, 0, sizeof(t->s));
+	if (t->len <= sizeof(t->s))
+		memcpy(t->s, name, t->len);
+	else
+		t->name = name;
+}
 
-	if (fc->right && w < width)
-		to += width - w;
-	if (x->at && x->at >= to)
-		to = x->at + 1;
-	if (x->at < to) {
-		tw_buf_spaces(&x->line, to - x->at);
-		x->at = to;
-	}
-	if (color && *s) {
-		tw_buf_sgr(&x->line, &out->o->view, color);
-		tw_buf_puts(&x->line, s);
-		tw_buf_sgr(&x->line, &out->o->view, TW_SGR_OFF);
-	} else {
-		tw_buf_puts(&x->line, s);
-	}
-	x->at += w;
-	x->col += width + TW_FCOL_GAP;
+/* @t at @p, which has room for TW_TNAME_SLOT bytes at least. */
+static char *tw_tname_put(char *p, const struct tw_tname *t)
+{
+	if (t->name)
+		memcpy(p, t->name, t->len);
+	else
+		memcpy(p, t->s, sizeof(t->s));
+	return p + t->len;
+}
+
+/* @n spaces at @p, 8 at a time: the line has room for 7 more. */
+static char *tw_text_spaces(char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i += 8)
+		memcpy(p + i, "        ", 8);
+	return p + n;
+}
+
+/*
+ * Where a line being written stands.  A local of the function writing
+ * it, not a member of struct tw_text: then no byte written through a
+ * char pointer can be it, and it stays in registers.
+ */
+struct tw_tpos {
+	size_t at;			/* display columns written */
+	size_t col;			/* where the next column starts */
+};
+
+/*
+ * Start cell @c at @p, the end of the line, and return where its text
+ * goes: after spaces up to its column (numbers, @w columns wide, up to
+ * where they end at its right edge), or after one space when what came
+ * before reached that far, so that an overlong cell pushes the rest of
+ * the line right.  The caller adds the cell's width to k->at once it is
+ * written.  Inline: @c is a constant, and so is tw_fcols[c].right.
+ */
+static inline char *tw_text_pad(const struct tw_text *x, struct tw_tpos *k,
+				char *p, enum tw_fcol c, size_t w)
+{
+	size_t to = k->col;
+
+	if (tw_fcols[c].right && w < x->width[c])
+		to += x->width[c] - w;
+	k->col += x->width[c] + TW_FCOL_GAP;
+	if (k->at && k->at >= to)
+		to = k->at + 1;
+	else if (k->at >= to)
+		return p;		/* at the very start */
+	p = tw_text_spaces(p, to - k->at);
+	k->at = to;
+	return p;
+}
+
+/* tw_buf_sgr() at @p: the colour @sgr (TW_SGR_*) is on. */
+static char *tw_text_sgr(char *p, const char *sgr)
+{
+	size_t n = strlen(sgr);
+
+	memcpy(p, "\033[", 2);
+	memcpy(p + 2, sgr, n);
+	p[n + 2] = 'm';
+	return p + n + 3;
+}
+
+/* @t at @p, in the colour @sgr (none if NULL) when colour is on. */
+static char *tw_text_name(const struct tw_fout *out, char *p,
+			  const struct tw_tname *t, const char *sgr)
+{
+	if (!sgr || !out->o->view.color || !t->len)
+		return tw_tname_put(p, t);
+	p = tw_text_sgr(p, sgr);
+	p = tw_tname_put(p, t);
+	return tw_text_sgr(p, TW_SGR_OFF);
+}
+
+/* A cell of plain ASCII text @s: the header's titles. */
+static void tw_text_cell(struct tw_text *x, struct tw_tpos *k,
+			 enum tw_fcol c, const char *s)
+{
+	size_t n = strlen(s);
+	char *p;
+
+	tw_buf_room(&x->line, x->room + n);
+	p = tw_text_pad(x, k, x->line.s + x->line.len, c, n);
+	memcpy(p, s, n);
+	x->line.len = p + n - x->line.s;
+	k->at += n;
 }
 
 static void tw_text_emit(struct tw_fout *out)
@@ -769,19 +869,50 @@ static void tw_text_emit(struct tw_fout *out)
 	struct tw_text *x = out->priv;
 
 	tw_buf_emit(&x->line, out->f);
-	x->at = 0;
-	x->col = 0;
 	x->after_ladder = false;
 }
 
+/*
+ * The names and the widths of the line, found once: a record's fields
+ * are bytes, and a table of 256 answers each in one look.
+ */
 static int tw_text_start(struct tw_fout *out)
 {
-	size_t i;
+	const struct tw_view *v = &out->o->view;
+	struct tw_text *x = &tw_text;
+	struct tw_tpos k = { 0, 0 };
+	char buf[TW_STATE_STRLEN];
+	size_t i, span = 0, ename = TW_TNAME_SLOT, rname = TW_TNAME_SLOT;
+	const char *name;
 
-	memset(&tw_text, 0, sizeof(tw_text));
-	out->priv = &tw_text;
+	memset(x, 0, sizeof(*x));
+	out->priv = x;
+	for (i = 0; i < TW_FCOL_MAX; i++) {
+		x->width[i] = v->wide ? tw_fcols[i].wide : tw_fcols[i].width;
+		span += x->width[i] + TW_FCOL_GAP;
+	}
+	memcpy(x->arrow, v->ascii ? "->" : "\u2192", v->ascii ? 3 : 4);
+	x->arrow_len = v->ascii ? 2 : 3;
+	x->arrow_width = v->ascii ? 2 : 1;
+	for (i = 0; i < 256; i++) {
+		/* A state the ABI does not name is its number: it fits. */
+		tw_tname_set(&x->state[i], tw_state_str(i, buf));
+		name = tw_event_name(i);
+		tw_tname_set(&x->event[i], name ? name : "?");
+		name = tw_reason_name(i);
+		tw_tname_set(&x->reason[i], name ? name : "?");
+		if (x->event[i].len > ename)
+			ename = x->event[i].len;
+		if (x->reason[i].len > rname)
+			rname = x->reason[i].len;
+	}
+	/*
+	 * Padding takes a line at most to the end of the last column, or one
+	 * space past the cell before; tw_text_spaces() may write 7 more.
+	 */
+	x->room = TW_TEXT_MAX + ename + rname + span + TW_FCOL_MAX + 8;
 	for (i = 0; i < TW_FCOL_MAX; i++)
-		tw_text_cell(out, i, tw_fcols[i].title, NULL);
+		tw_text_cell(x, &k, i, tw_fcols[i].title);
 	tw_text_emit(out);
 	return 0;
 }
@@ -801,94 +932,165 @@ static bool tw_fin_state(unsigned int state)
 	}
 }
 
+/* " @key@v" at @p: inline, so that @key, a literal, is a constant move. */
+static inline char *tw_text_num(char *p, const char *key, __u64 v)
+{
+	size_t n = strlen(key);
+
+	memcpy(p, key, n);
+	return tw_put_u64(p + n, v);
+}
+
+static inline char *tw_text_link(char *p, const char *key, __u64 cookie)
+{
+	size_t n = strlen(key);
+
+	memcpy(p, key, n);
+	return tw_put_cookie(p + n, cookie);
+}
+
 /*
- * The numbers that tell most about a transition: the initial sequence
- * numbers of a handshake, the socket a syn or child record names, and
- * where each side's byte stream stood when a FIN went or came.
+ * The numbers that tell most about a transition, each " key=value" at
+ * @p: the initial sequence numbers of a handshake, the socket a syn or
+ * child record names, and where each side's byte stream stood when a
+ * FIN went or came.  Returns the end: @p if there is none.
  */
-static void tw_text_num(struct tw_buf *b, const char *key, __u64 v)
+static char *tw_text_seq(char *p, const struct tcpwave_record *r)
 {
-	tw_buf_puts(b, key);
-	tw_buf_u64(b, v);
-}
-
-static void tw_text_link(struct tw_buf *b, const char *key, __u64 cookie)
-{
-	char ck[TW_COOKIE_STRLEN];
-
-	tw_buf_puts(b, key);
-	tw_buf_puts(b, tw_fmt_cookie(ck, cookie));
-}
-
-static void tw_text_seq(struct tw_buf *b, const struct tcpwave_record *r)
-{
-	/* Without printf: most lines of -E have one of these. */
 	if (r->have & TCPWAVE_HAVE_ISS)
-		tw_text_num(b, " iss=", r->iss);
+		p = tw_text_num(p, " iss=", r->iss);
 	if (r->have & TCPWAVE_HAVE_IRS)
-		tw_text_num(b, " irs=", r->irs);
+		p = tw_text_num(p, " irs=", r->irs);
 	if ((r->have & TCPWAVE_HAVE_LINK) && r->event == TCPWAVE_EV_syn)
-		tw_text_link(b, " listener=", r->link);
+		p = tw_text_link(p, " listener=", r->link);
 	if ((r->have & TCPWAVE_HAVE_LINK) && r->event == TCPWAVE_EV_child &&
 	    r->link != r->cookie)
-		tw_text_link(b, " request=", r->link);
+		p = tw_text_link(p, " request=", r->link);
 	if ((r->have & (TCPWAVE_HAVE_ISS | TCPWAVE_HAVE_IRS)) ||
 	    (!tw_fin_state(r->oldstate) && !tw_fin_state(r->newstate)))
-		return;
+		return p;
 	if (r->have & TCPWAVE_HAVE_SND_NXT)
-		tw_text_num(b, " snd_nxt=", r->snd_nxt);
+		p = tw_text_num(p, " snd_nxt=", r->snd_nxt);
 	if (r->have & TCPWAVE_HAVE_RCV_NXT)
-		tw_text_num(b, " rcv_nxt=", r->rcv_nxt);
+		p = tw_text_num(p, " rcv_nxt=", r->rcv_nxt);
+	return p;
 }
 
-/* An end the connection did not choose: reset, refused, timed out. */
+/*
+ * @comm as tw_buf_puts_word() writes it: nearly every comm needs no
+ * escape, and is copied whole in one move.
+ */
+static char *tw_text_comm(struct tw_buf *b, char *p, const char *comm)
+{
+	size_t n = tw_comm_plain(comm);
+
+	if (n < TCPWAVE_COMM_LEN) {
+		memcpy(p, comm, TCPWAVE_COMM_LEN);
+		return p + n;
+	}
+	/* The line has room for the longest escape: no realloc(). */
+	b->len = p - b->s;
+	tw_buf_puts_word(b, comm, TCPWAVE_COMM_LEN);
+	return b->s + b->len;
+}
+
+/*
+ * A record's line, written straight into the line buffer: each cell
+ * knows its length as it writes it, and every cell but TRANSITION is
+ * ASCII (a comm is escaped), so its length is its width.
+ */
 static void tw_text_record(struct tw_fout *out, const struct tw_fevent *ev)
 {
 	const struct tcpwave_record *r = ev->rec;
-	const char *name, *color = NULL;
-	char s[TW_EP_STRLEN + TW_TRANS_STRLEN];
+	const struct tw_tname *from, *to;
 	struct tw_text *x = out->priv;
-	struct tw_buf *b = &x->cell;
+	struct tw_tpos k = { 0, 0 };
+	const char *color = NULL;
+	char *p, *s;
+	size_t w;
 
-	tw_fmt_ms(s, sizeof(s), ev->t_ns);
-	tw_text_cell(out, TW_FCOL_TIME, s, NULL);
-	tw_text_cell(out, TW_FCOL_COOKIE, tw_fmt_cookie(s, r->cookie), NULL);
+	tw_buf_room(&x->line, x->room);
+	p = x->line.s + x->line.len;
+
+	w = tw_ms_len(ev->t_ns);
+	p = tw_text_pad(x, &k, p, TW_FCOL_TIME, w);
+	p = tw_put_ms(p, ev->t_ns);
+	k.at += w;
+
+	s = tw_text_pad(x, &k, p, TW_FCOL_COOKIE, 0);
+	p = tw_put_cookie(s, r->cookie);
+	k.at += p - s;
+
+	s = tw_text_pad(x, &k, p, TW_FCOL_OWNER, 0);
 	if (ev->has_owner) {
-		tw_buf_u64(b, ev->pid);
-		tw_buf_puts(b, "/");
-		tw_buf_puts_word(b, ev->comm, TCPWAVE_COMM_LEN);
+		p = tw_put_u64(s, ev->pid);
+		*p++ = '/';
+		p = tw_text_comm(&x->line, p, ev->comm);
 	} else {
-		tw_buf_puts(b, "-");
+		p = s;
+		*p++ = '-';
 	}
-	tw_text_cell(out, TW_FCOL_OWNER, b->s, NULL);
-	tw_text_cell(out, TW_FCOL_LOCAL,
-		     tw_fmt_ep(s, r->family, r->laddr, r->lport), NULL);
-	tw_text_cell(out, TW_FCOL_REMOTE,
-		     tw_fmt_ep(s, r->family, r->raddr, r->rport), NULL);
+	k.at += p - s;
+
+	s = tw_text_pad(x, &k, p, TW_FCOL_LOCAL, 0);
+	p = tw_put_ep(s, r->family, r->laddr, r->lport);
+	k.at += p - s;
+
+	s = tw_text_pad(x, &k, p, TW_FCOL_REMOTE, 0);
+	p = tw_put_ep(s, r->family, r->raddr, r->rport);
+	k.at += p - s;
+
+	/* The arrow's bytes are not its width: the one cell with UTF-8. */
+	from = &x->state[r->oldstate];
+	to = &x->state[r->newstate];
 	if (r->newstate == TCPWAVE_ESTABLISHED &&
 	    r->oldstate != TCPWAVE_ESTABLISHED)
 		color = TW_SGR_GREEN;
 	if (tw_reason_bad(r->reason))
 		color = TW_SGR_RED;
-	tw_text_cell(out, TW_FCOL_TRANS,
-		     tw_fmt_trans(s, r->oldstate, r->newstate,
-				  out->o->view.ascii), color);
-	if (ev->has_old_ns)
-		tw_fmt_ms(s, sizeof(s), ev->old_ns);
-	else
-		strcpy(s, "-");
-	tw_text_cell(out, TW_FCOL_OLD_MS, s, NULL);
-	name = tw_event_name(r->event);
+	p = tw_text_pad(x, &k, p, TW_FCOL_TRANS, 0);
+	if (color && out->o->view.color)
+		p = tw_text_sgr(p, color);
+	p = tw_tname_put(p, from);
+	memcpy(p, x->arrow, sizeof(x->arrow));
+	p = tw_tname_put(p + x->arrow_len, to);
+	if (color && out->o->view.color)
+		p = tw_text_sgr(p, TW_SGR_OFF);
+	k.at += from->len + x->arrow_width + to->len;
+
+	if (ev->has_old_ns) {
+		w = tw_ms_len(ev->old_ns);
+		p = tw_text_pad(x, &k, p, TW_FCOL_OLD_MS, w);
+		p = tw_put_ms(p, ev->old_ns);
+	} else {
+		w = 1;
+		p = tw_text_pad(x, &k, p, TW_FCOL_OLD_MS, w);
+		*p++ = '-';
+	}
+	k.at += w;
+
 	color = r->event == TCPWAVE_EV_rst ? TW_SGR_RED :
 		r->event == TCPWAVE_EV_retrans ? TW_SGR_YELLOW : NULL;
-	tw_text_cell(out, TW_FCOL_EVENT, name ? name : "?", color);
-	name = tw_reason_name(r->reason);
-	tw_text_cell(out, TW_FCOL_REASON, name ? name : "?",
-		     tw_reason_bad(r->reason) ? TW_SGR_RED : NULL);
-	tw_buf_reset(b);
-	tw_text_seq(b, r);
-	tw_text_cell(out, TW_FCOL_SEQ, b->len ? b->s + 1 : "", NULL);
-	tw_buf_reset(b);
+	p = tw_text_pad(x, &k, p, TW_FCOL_EVENT, 0);
+	p = tw_text_name(out, p, &x->event[r->event], color);
+	k.at += x->event[r->event].len;
+
+	p = tw_text_pad(x, &k, p, TW_FCOL_REASON, 0);
+	p = tw_text_name(out, p, &x->reason[r->reason],
+			 tw_reason_bad(r->reason) ? TW_SGR_RED : NULL);
+	k.at += x->reason[r->reason].len;
+
+	/*
+	 * SEQ, the last cell: the space that starts its first item falls on
+	 * the last of its padding, of which there is at least one, TIME-MS
+	 * never being empty.  With no item the line ends at REASON, as
+	 * tw_buf_emit() would have trimmed it.
+	 */
+	s = tw_text_pad(x, &k, p, TW_FCOL_SEQ, 0) - 1;
+	s = tw_text_seq(s, r);
+	if (s > p)
+		p = s;
+	x->line.len = p - x->line.s;
 	tw_text_emit(out);
 }
 
@@ -940,7 +1142,6 @@ static void tw_text_stop(struct tw_fout *out)
 	struct tw_text *x = out->priv;
 
 	tw_buf_free(&x->line);
-	tw_buf_free(&x->cell);
 }
 
 static const struct tw_fsink tw_text_sink = {
