@@ -379,11 +379,24 @@ static const char tw_digits2[201] =
 	"8081828384858687888990919293949596979899";
 
 /*
- * How many decimal digits @v has, 1 for 0.  The bit length times
+ * How many decimal digits @u has, 1 for 0.  The bit length times
  * log10(2) (1233 / 4096) is the count or one less; a power of ten tells
- * which ("Bit Twiddling Hacks", IntegerLog10).  v | 1 has as many digits
- * as v: 10^k - 1 is odd.
+ * which ("Bit Twiddling Hacks", IntegerLog10).  u | 1 has as many digits
+ * as u: 10^k - 1 is odd.
  */
+static inline unsigned int tw_u32_digits(unsigned int u)
+{
+	static const unsigned int pow10[10] = {
+		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+		100000000, 1000000000,
+	};
+	unsigned int x = u | 1;
+	unsigned int t = (32 - __builtin_clz(x)) * 1233 >> 12;
+
+	return t + (x >= pow10[t]);
+}
+
+/* The same for 64 bits, for the few numbers that need them. */
 unsigned int tw_u64_digits(unsigned long long v)
 {
 	static const unsigned long long pow10[20] = {
@@ -396,35 +409,59 @@ unsigned int tw_u64_digits(unsigned long long v)
 		10000000000000000000ULL,
 	};
 	unsigned long long x = v | 1;
-	unsigned int t = (64 - __builtin_clzll(x)) * 1233 >> 12;
+	unsigned int t;
 
+	if (v <= 0xffffffffULL)
+		return tw_u32_digits(v);
+	t = (64 - __builtin_clzll(x)) * 1233 >> 12;
 	return t + (x >= pow10[t]);
+}
+
+/* The digits of @u, two at a time, backwards from @end. */
+static inline void tw_put_u32_back(char *end, unsigned int u)
+{
+	while (u >= 100) {
+		end -= 2;
+		memcpy(end, tw_digits2 + u % 100 * 2, 2);
+		u /= 100;
+	}
+	if (u >= 10)
+		memcpy(end - 2, tw_digits2 + u * 2, 2);
+	else
+		end[-1] = '0' + u;
+}
+
+/*
+ * tw_put_u64() of a number of 32 bits, as most are (ports, pids,
+ * sequence numbers, milliseconds): their division by 100 is a shorter
+ * multiplication than 64 bits', and inline in fmt.c, no call.
+ */
+static inline char *tw_put_u32(char *p, unsigned int u)
+{
+	char *end = p + tw_u32_digits(u);
+
+	tw_put_u32_back(end, u);
+	return end;
 }
 
 /*
  * Decimal digits of @v at @p, no NUL; returns the end.  Written from the
  * end, whose place the digit count tells, two digits at a time: every
- * line of -E has five to eight numbers.  Most fit in 32 bits, whose
- * division by 100 is a shorter multiplication than 64 bits'.
+ * line of -E has five to eight numbers.
  */
 char *tw_put_u64(char *p, unsigned long long v)
 {
-	char *end = p + tw_u64_digits(v), *q = end;
-	unsigned int u;
+	char *end, *q;
 
-	while (v > 0xffffffffULL) {
+	if (v <= 0xffffffffULL)
+		return tw_put_u32(p, v);
+	end = q = p + tw_u64_digits(v);
+	do {
 		q -= 2;
 		memcpy(q, tw_digits2 + v % 100 * 2, 2);
 		v /= 100;
-	}
-	for (u = v; u >= 100; u /= 100) {
-		q -= 2;
-		memcpy(q, tw_digits2 + u % 100 * 2, 2);
-	}
-	if (u >= 10)
-		memcpy(q - 2, tw_digits2 + u * 2, 2);
-	else
-		q[-1] = '0' + u;
+	} while (v > 0xffffffffULL);
+	tw_put_u32_back(q, v);
 	return end;
 }
 
@@ -470,7 +507,7 @@ char *tw_put_ep(char *p, unsigned int family, const __u8 *addr,
 		p = tw_put_u8(p, addr[3]);
 	}
 	*p++ = ':';
-	return tw_put_u64(p, port);
+	return tw_put_u32(p, port);
 }
 
 const char *tw_fmt_ep(char buf[TW_EP_STRLEN], unsigned int family,
@@ -520,25 +557,20 @@ const char *tw_fmt_cookie(char buf[TW_COOKIE_STRLEN], __u64 cookie)
 }
 
 /*
- * tw_fmt_ms() at @p, tw_ms_len(@ns) bytes and no NUL; returns the end.
+ * tw_fmt_ms() at @p, at most 24 bytes and no NUL; returns the end.
  * Milliseconds with 3 decimals, in integers: no rounding surprises, and
  * a value is always the truncation of the exact one.
  */
 char *tw_put_ms(char *p, __u64 ns)
 {
-	unsigned int frac = ns / 1000 % 1000;
+	__u64 us = ns / 1000, ms = us / 1000;
+	unsigned int frac = us - ms * 1000;
 
-	p = tw_put_u64(p, ns / 1000000);
+	p = ms <= 0xffffffffULL ? tw_put_u32(p, ms) : tw_put_u64(p, ms);
 	*p++ = '.';
 	*p++ = '0' + frac / 100;
 	memcpy(p, tw_digits2 + frac % 100 * 2, 2);
 	return p + 2;
-}
-
-/* The length of tw_put_ms(), known before it is written. */
-size_t tw_ms_len(__u64 ns)
-{
-	return tw_u64_digits(ns / 1000000) + 4;
 }
 
 /* tw_put_ms() as a string, cut to @size like snprintf(). */

@@ -134,7 +134,6 @@ char *tw_put_ep(char *p, unsigned int family, const __u8 *addr,
 		unsigned int port);
 char *tw_put_cookie(char *p, __u64 cookie);
 char *tw_put_ms(char *p, __u64 ns);
-size_t tw_ms_len(__u64 ns);
 void tw_fmt_dur(char *buf, size_t size, __u64 ns);
 
 #endif /* TW_FMT_H */

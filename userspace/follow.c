@@ -736,13 +736,16 @@ struct tw_tname {
 	const char *name;		/* static, when longer than @s */
 };
 
+/* A time in ms: 20 digits at most, the point and 3 decimals. */
+#define TW_TEXT_MS	24
+
 /* The longest text of a line's cells, padding and names aside. */
-#define TW_TEXT_MAX	(24 +				/* TIME-MS */	\
+#define TW_TEXT_MAX	(TW_TEXT_MS +			/* TIME-MS */	\
 			 TW_COOKIE_STRLEN +		/* COOKIE */	\
 			 20 + 1 + 4 * TCPWAVE_COMM_LEN + 3 + /* OWNER */ \
 			 2 * TW_EP_STRLEN +		/* LOCAL, REMOTE */ \
 			 2 * TW_TNAME_SLOT + 4 +	/* TRANSITION */ \
-			 24 +				/* OLD-MS */	\
+			 TW_TEXT_MS +			/* OLD-MS */	\
 			 128 +				/* SEQ */	\
 			 3 * 2 * 8)			/* colours */
 
@@ -828,6 +831,23 @@ static inline char *tw_text_pad(const struct tw_text *x, struct tw_tpos *k,
 	return p;
 }
 
+/*
+ * The time @ns in ms, aligned right in column @c at @p; returns its end.
+ * Written aside first, since its width decides the padding before it,
+ * then moved in one copy of fixed size: the line has room for it.
+ */
+static inline char *tw_text_ms(const struct tw_text *x, struct tw_tpos *k,
+			       char *p, enum tw_fcol c, __u64 ns)
+{
+	char t[TW_TEXT_MS];
+	size_t n = tw_put_ms(t, ns) - t;
+
+	p = tw_text_pad(x, k, p, c, n);
+	memcpy(p, t, sizeof(t));
+	k->at += n;
+	return p + n;
+}
+
 /* tw_buf_sgr() at @p: the colour @sgr (TW_SGR_*) is on. */
 static char *tw_text_sgr(char *p, const char *sgr)
 {
@@ -840,7 +860,7 @@ static char *tw_text_sgr(char *p, const char *sgr)
 }
 
 /* @t at @p, in the colour @sgr (none if NULL) when colour is on. */
-static char *tw_text_name(const struct tw_fout *out, char *p,
+static inline char *tw_text_name(const struct tw_fout *out, char *p,
 			  const struct tw_tname *t, const char *sgr)
 {
 	if (!sgr || !out->o->view.color || !t->len)
@@ -1005,17 +1025,14 @@ static void tw_text_record(struct tw_fout *out, const struct tw_fevent *ev)
 	const struct tw_tname *from, *to;
 	struct tw_text *x = out->priv;
 	struct tw_tpos k = { 0, 0 };
+	bool bad = tw_reason_bad(r->reason);
 	const char *color = NULL;
 	char *p, *s;
-	size_t w;
 
 	tw_buf_room(&x->line, x->room);
 	p = x->line.s + x->line.len;
 
-	w = tw_ms_len(ev->t_ns);
-	p = tw_text_pad(x, &k, p, TW_FCOL_TIME, w);
-	p = tw_put_ms(p, ev->t_ns);
-	k.at += w;
+	p = tw_text_ms(x, &k, p, TW_FCOL_TIME, ev->t_ns);
 
 	s = tw_text_pad(x, &k, p, TW_FCOL_COOKIE, 0);
 	p = tw_put_cookie(s, r->cookie);
@@ -1046,7 +1063,7 @@ static void tw_text_record(struct tw_fout *out, const struct tw_fevent *ev)
 	if (r->newstate == TCPWAVE_ESTABLISHED &&
 	    r->oldstate != TCPWAVE_ESTABLISHED)
 		color = TW_SGR_GREEN;
-	if (tw_reason_bad(r->reason))
+	if (bad)
 		color = TW_SGR_RED;
 	p = tw_text_pad(x, &k, p, TW_FCOL_TRANS, 0);
 	if (color && out->o->view.color)
@@ -1059,15 +1076,12 @@ static void tw_text_record(struct tw_fout *out, const struct tw_fevent *ev)
 	k.at += from->len + x->arrow_width + to->len;
 
 	if (ev->has_old_ns) {
-		w = tw_ms_len(ev->old_ns);
-		p = tw_text_pad(x, &k, p, TW_FCOL_OLD_MS, w);
-		p = tw_put_ms(p, ev->old_ns);
+		p = tw_text_ms(x, &k, p, TW_FCOL_OLD_MS, ev->old_ns);
 	} else {
-		w = 1;
-		p = tw_text_pad(x, &k, p, TW_FCOL_OLD_MS, w);
+		p = tw_text_pad(x, &k, p, TW_FCOL_OLD_MS, 1);
 		*p++ = '-';
+		k.at++;
 	}
-	k.at += w;
 
 	color = r->event == TCPWAVE_EV_rst ? TW_SGR_RED :
 		r->event == TCPWAVE_EV_retrans ? TW_SGR_YELLOW : NULL;
@@ -1077,7 +1091,7 @@ static void tw_text_record(struct tw_fout *out, const struct tw_fevent *ev)
 
 	p = tw_text_pad(x, &k, p, TW_FCOL_REASON, 0);
 	p = tw_text_name(out, p, &x->reason[r->reason],
-			 tw_reason_bad(r->reason) ? TW_SGR_RED : NULL);
+			 bad ? TW_SGR_RED : NULL);
 	k.at += x->reason[r->reason].len;
 
 	/*

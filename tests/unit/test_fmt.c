@@ -97,9 +97,9 @@ static void test_ms(void)
 		snprintf(want, sizeof(want), "%llu.%03llu",
 			 (unsigned long long)ns / 1000000,
 			 (unsigned long long)ns / 1000 % 1000);
-		bad = strcmp(got, want) || tw_ms_len(ns) != strlen(want);
+		bad = strcmp(got, want);
 	}
-	ok(!bad, "tw_put_ms(), tw_ms_len(): as %llu.%03llu", got, want);
+	ok(!bad, "tw_put_ms(): as %llu.%03llu", got, want);
 
 	/* Cut short as snprintf() would cut it. */
 	for (size = 0; size < 12 && !bad; size++) {
