@@ -360,10 +360,13 @@ void tw_buf_emit(struct tw_buf *b, FILE *f)
 {
 	while (b->len && b->s[b->len - 1] == ' ')
 		b->len--;
-	/* With its newline, in the room of the NUL: one call to stdio. */
+	/*
+	 * With its newline, in the room of the NUL: one call to stdio, and
+	 * without its lock, which the viewer's one thread does not need.
+	 */
 	if (b->s) {
 		b->s[b->len] = '\n';
-		fwrite(b->s, 1, b->len + 1, f);
+		fwrite_unlocked(b->s, 1, b->len + 1, f);
 	} else {
 		fputc('\n', f);
 	}
