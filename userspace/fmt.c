@@ -89,11 +89,19 @@ void tw_buf_printf(struct tw_buf *b, const char *fmt, ...)
 	b->len += n;
 }
 
-/* @n spaces. */
+/*
+ * @n spaces, 8 a store rather than a call to memset(): padding is a
+ * few spaces at a time, many times a line.  Room for up to 7 more.
+ */
 void tw_buf_spaces(struct tw_buf *b, size_t n)
 {
-	tw_buf_room(b, n);
-	memset(b->s + b->len, ' ', n);
+	char *p;
+	size_t i;
+
+	tw_buf_room(b, n + 7);
+	p = b->s + b->len;
+	for (i = 0; i < n; i += 8)
+		memcpy(p + i, "        ", 8);
 	b->len += n;
 	b->s[b->len] = '\0';
 }
@@ -242,23 +250,40 @@ size_t tw_comm_plain(const char *comm)
 	return comm[n] ? TCPWAVE_COMM_LEN : n;
 }
 
-/* Whether any of the 8 bytes in @x is ESC or not ASCII. */
-static bool tw_word_special(__u64 x)
+/* Whether any of the 8 bytes in @x is ESC. */
+static bool tw_word_esc(__u64 x)
 {
 	const __u64 ones = 0x0101010101010101ULL;
 	__u64 esc = x ^ (ones * '\033');
 
 	/* (v - 1) & ~v sets a byte's top bit only if some byte is 0. */
-	return (x | ((esc - ones) & ~esc)) & (ones * 0x80);
+	return ((esc - ones) & ~esc) & (ones * 0x80);
+}
+
+/*
+ * How many of the 8 bytes in @x continue a UTF-8 character (10xxxxxx):
+ * the top bit of each, set and with the next bit clear, is summed into
+ * the top byte by the multiplication (8 at most: nothing carries out).
+ */
+static unsigned int tw_word_conts(__u64 x)
+{
+	const __u64 ones = 0x0101010101010101ULL;
+	__u64 cont = x & ~(x << 1) & (ones * 0x80);
+
+	/* ASCII, as most words are: none. */
+	if (!(x & (ones * 0x80)))
+		return 0;
+	return (cont >> 7) * ones >> 56;
 }
 
 /*
  * Add the display columns of s[0..n) to *@w: every character we print,
  * box drawing included, is one column wide, so count the bytes that
  * start one.  The SGR sequences of tw_buf_sgr() ("ESC [ ... m") take no
- * column.  Plain ASCII goes 8 bytes at a time: most text is.  Returns
- * the bytes measured: all, or those before an ESC that ends @s or an
- * "ESC [" with no "m" after it, which the caller decides about.
+ * column.  8 bytes at a time when they hold no ESC, as most do, box
+ * drawing or not.  Returns the bytes measured: all, or those before an
+ * ESC that ends @s or an "ESC [" with no "m" after it, which the caller
+ * decides about.
  */
 static size_t tw_width_scan(const char *s, size_t n, size_t *w)
 {
@@ -270,8 +295,8 @@ static size_t tw_width_scan(const char *s, size_t n, size_t *w)
 
 		if (n - i >= 8) {
 			memcpy(&x, s + i, 8);
-			if (!tw_word_special(x)) {
-				*w += 8;
+			if (!tw_word_esc(x)) {
+				*w += 8 - tw_word_conts(x);
 				i += 8;
 				continue;
 			}

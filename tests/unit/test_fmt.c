@@ -211,6 +211,66 @@ static void test_comm(void)
 	tw_buf_free(&b);
 }
 
+/* tw_width() as it was first written: a byte at a time. */
+static size_t ref_width(const char *s)
+{
+	size_t n = strlen(s), i = 0, w = 0;
+
+	while (i < n) {
+		unsigned char c = s[i];
+
+		if (c == '\033' && i + 1 < n && s[i + 1] == '[') {
+			const char *m = memchr(s + i + 2, 'm', n - i - 2);
+
+			if (!m)
+				return w + (n - i == 1);
+			i = m - s + 1;
+			continue;
+		}
+		w += (c & 0xc0) != 0x80;
+		i++;
+	}
+	return w;
+}
+
+/*
+ * tw_width(), and tw_buf_width() of a line growing a piece at a time,
+ * against ref_width() on strings of ASCII, box drawing, stray UTF-8
+ * bytes and SGR escapes, finished, unfinished or lone.
+ */
+static void test_width(void)
+{
+	static const char *const piece[] = {
+		"a", "ab c", "0123456789", " ", "\u2502", "\u2500\u2500",
+		"\u2192", "\u2026", "\033", "\033[", "\033[31m", "\033[0m",
+		"m", "[", "\x80", "\xbf", "\xff", "\xc3", "--- x ---",
+	};
+	struct tw_buf b = { 0 };
+	char s[256], want[24], got[24];
+	int i, k, bad = 0;
+	size_t n;
+
+	for (i = 0; i < 200000 && !bad; i++) {
+		s[0] = '\0';
+		tw_buf_reset(&b);
+		n = rnd() % 16;
+		for (k = 0; k < (int)n && !bad; k++) {
+			const char *q = piece[rnd() % (sizeof(piece) /
+						      sizeof(piece[0]))];
+
+			strcat(s, q);
+			tw_buf_puts(&b, q);
+			bad = tw_buf_width(&b) != ref_width(s);
+		}
+		bad |= tw_width(s) != ref_width(s);
+	}
+	snprintf(want, sizeof(want), "%zu", ref_width(s));
+	snprintf(got, sizeof(got), "%zu", tw_width(s));
+	ok(!bad, "tw_width(), tw_buf_width(): a column a character", got,
+	   want);
+	tw_buf_free(&b);
+}
+
 int main(void)
 {
 	test_u64();
@@ -218,6 +278,7 @@ int main(void)
 	test_cookie();
 	test_ep();
 	test_comm();
+	test_width();
 	printf("1..%d\n", tests);
 	return failed ? 1 : 0;
 }
