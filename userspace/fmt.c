@@ -3,6 +3,7 @@
  * fmt.c - text helpers for the renderers.
  */
 #include <arpa/inet.h>
+#include <assert.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -233,7 +234,7 @@ static __u64 tw_word_unplain(__u64 x)
  * backslash, up to a NUL within them, as nearly every comm is.  Else
  * TCPWAVE_COMM_LEN.  Eight bytes at a time.
  */
-_Static_assert(TCPWAVE_COMM_LEN == 16, "tw_comm_plain(): two words");
+static_assert(TCPWAVE_COMM_LEN == 16, "tw_comm_plain(): two words");
 
 size_t tw_comm_plain(const char *comm)
 {
@@ -483,7 +484,8 @@ char *tw_put_u64(char *p, unsigned long long v)
 
 	if (v <= 0xffffffffULL)
 		return tw_put_u32(p, v);
-	end = q = p + tw_u64_digits(v);
+	end = p + tw_u64_digits(v);
+	q = end;
 	do {
 		q -= 2;
 		memcpy(q, tw_digits2 + v % 100 * 2, 2);

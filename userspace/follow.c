@@ -861,7 +861,7 @@ static char *tw_text_sgr(char *p, const char *sgr)
 
 /* @t at @p, in the colour @sgr (none if NULL) when colour is on. */
 static inline char *tw_text_name(const struct tw_fout *out, char *p,
-			  const struct tw_tname *t, const char *sgr)
+				 const struct tw_tname *t, const char *sgr)
 {
 	if (!sgr || !out->o->view.color || !t->len)
 		return tw_tname_put(p, t);

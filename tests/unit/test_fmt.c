@@ -156,7 +156,8 @@ static void test_ep(void)
 			addr[k] = rnd() % 4 ? 0 : rnd();
 		if (i % 7 == 0) {
 			memset(addr, 0, 10);
-			addr[10] = addr[11] = 0xff;
+			addr[10] = 0xff;
+			addr[11] = 0xff;
 		}
 		port = rnd() % 65536;
 		tw_fmt_ep(got, 6, addr, port);
