@@ -537,6 +537,15 @@ char *tw_put_ep(char *p, unsigned int family, const __u8 *addr,
 		p = tw_put_u8(p, addr[3]);
 	}
 	*p++ = ':';
+	/* 5 digits, as most ephemeral ports have: no digit count, no loop. */
+	if (port - 10000 < 90000) {
+		unsigned int r = port % 10000;
+
+		*p = '0' + port / 10000;
+		memcpy(p + 1, tw_digits2 + r / 100 * 2, 2);
+		memcpy(p + 3, tw_digits2 + r % 100 * 2, 2);
+		return p + 5;
+	}
 	return tw_put_u32(p, port);
 }
 
