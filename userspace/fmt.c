@@ -612,12 +612,9 @@ char *tw_put_ms(char *p, __u64 ns)
 	return p + 2;
 }
 
-/* tw_put_ms() as a string, cut to @size like snprintf(). */
-void tw_fmt_ms(char *buf, size_t size, __u64 ns)
+/* The @n bytes at @t as a string in @buf, cut to @size like snprintf(). */
+static void tw_copy_cut(char *buf, size_t size, const char *t, size_t n)
 {
-	char t[32];
-	size_t n = tw_put_ms(t, ns) - t;
-
 	if (!size)
 		return;
 	if (n >= size)
@@ -626,23 +623,46 @@ void tw_fmt_ms(char *buf, size_t size, __u64 ns)
 	buf[n] = '\0';
 }
 
+/* tw_put_ms() as a string, cut to @size like snprintf(). */
+void tw_fmt_ms(char *buf, size_t size, __u64 ns)
+{
+	char t[32];
+
+	/* Room for the longest, as every caller has: no copy. */
+	if (size > 24) {
+		*tw_put_ms(buf, ns) = '\0';
+		return;
+	}
+	tw_copy_cut(buf, size, t, tw_put_ms(t, ns) - t);
+}
+
 /*
  * A span, with about three significant digits and its unit: "0.070 ms",
  * "500.0 ms", "60.0 s".  Truncated like tw_fmt_ms(), never rounded up.
+ * Without printf, as "%llu.%03llu ms", "%llu.%llu ms" or "%llu.%llu s".
  */
 void tw_fmt_dur(char *buf, size_t size, __u64 ns)
 {
-	unsigned long long v = ns;
+	char t[32], *p;
 
-	if (v < 10000000ULL)
-		snprintf(buf, size, "%llu.%03llu ms", v / 1000000,
-			 v / 1000 % 1000);
-	else if (v < 1000000000ULL)
-		snprintf(buf, size, "%llu.%llu ms", v / 1000000,
-			 v / 100000 % 10);
-	else
-		snprintf(buf, size, "%llu.%llu s", v / 1000000000,
-			 v / 100000000 % 10);
+	if (ns < 10000000ULL) {
+		p = tw_put_ms(t, ns);
+		memcpy(p, " ms", 3);
+		p += 3;
+	} else if (ns < 1000000000ULL) {
+		p = tw_put_u32(t, ns / 1000000);
+		*p++ = '.';
+		*p++ = '0' + ns / 100000 % 10;
+		memcpy(p, " ms", 3);
+		p += 3;
+	} else {
+		p = tw_put_u64(t, ns / 1000000000);
+		*p++ = '.';
+		*p++ = '0' + ns / 100000000 % 10;
+		memcpy(p, " s", 2);
+		p += 2;
+	}
+	tw_copy_cut(buf, size, t, p - t);
 }
 
 /* "OLD→NEW", or "OLD->NEW" in ASCII. */

@@ -101,15 +101,41 @@ static void test_ms(void)
 	}
 	ok(!bad, "tw_put_ms(): as %llu.%03llu", got, want);
 
-	/* Cut short as snprintf() would cut it. */
-	for (size = 0; size < 12 && !bad; size++) {
+	/* Cut short as snprintf() would cut it, or not at all. */
+	for (size = 0; size <= sizeof(got) && !bad; size++) {
 		memset(got, 'x', sizeof(got));
 		memset(want, 'x', sizeof(want));
 		tw_fmt_ms(got, size, 123456789012ULL);
 		snprintf(want, size, "%s", "123456.789");
 		bad = memcmp(got, want, sizeof(got));
 	}
+	got[sizeof(got) - 1] = '\0';
+	want[sizeof(want) - 1] = '\0';
 	ok(!bad, "tw_fmt_ms(): cut to its size", got, want);
+
+	for (i = 0; i < TW_EDGES + 1000000 && !bad; i++) {
+		__u64 ns = i < TW_EDGES ? edge(i) : rnd_len();
+		unsigned long long v = ns;
+
+		size = i % 7 ? sizeof(got) : (size_t)(i % 14);
+		memset(got, 'x', sizeof(got));
+		memset(want, 'x', sizeof(want));
+		tw_fmt_dur(got, size, ns);
+		if (v < 10000000ULL)
+			snprintf(want, size, "%llu.%03llu ms", v / 1000000,
+				 v / 1000 % 1000);
+		else if (v < 1000000000ULL)
+			snprintf(want, size, "%llu.%llu ms", v / 1000000,
+				 v / 100000 % 10);
+		else
+			snprintf(want, size, "%llu.%llu s", v / 1000000000,
+				 v / 100000000 % 10);
+		bad = memcmp(got, want, sizeof(got));
+	}
+	got[sizeof(got) - 1] = '\0';
+	want[sizeof(want) - 1] = '\0';
+	ok(!bad, "tw_fmt_dur(): as printf writes it, cut to its size", got,
+	   want);
 }
 
 static void test_cookie(void)
