@@ -188,26 +188,37 @@ static void tw_label_shows(enum tw_seg kind, bool *seq, bool *ack)
 	       kind == TW_SEG_RSTACK;
 }
 
-const char *tw_label(char buf[TW_LABEL_STRLEN], const struct tw_segment *s)
+/* Appends " seq=" or " ack=" (@what) and @v at buf + @n; the new length. */
+static size_t tw_label_num(char *buf, size_t n, const char *what, __u32 v)
 {
+	memcpy(buf + n, what, 5);
+	return tw_put_u64(buf + n + 5, v) - buf;
+}
+
+/*
+ * The label of @s into @buf, and its length: without snprintf() or
+ * strlen(), as every segment of every ladder comes here.  A name and
+ * two numbers always fit: " seq=" and 10 digits, twice.
+ */
+size_t tw_label_len(char buf[TW_LABEL_STRLEN], const struct tw_segment *s)
+{
+	const char *name = tw_seg_name(s->kind);
+	size_t n = strlen(name);
 	bool seq, ack;
-	size_t n;
 
 	tw_label_shows(s->kind, &seq, &ack);
-	/* Without snprintf(): every segment of every ladder comes here. */
-	tw_copy(buf, TW_LABEL_STRLEN, tw_seg_name(s->kind));
-	n = strlen(buf);
-	/* " seq=" and " ack=" and 10 digits each always fit. */
-	if (seq && s->has_seq && n + 16 < TW_LABEL_STRLEN) {
-		memcpy(buf + n, " seq=", 5);
-		n = tw_put_u64(buf + n + 5, s->seq) - buf;
-		buf[n] = '\0';
-	}
-	if (ack && s->has_ack && n + 16 < TW_LABEL_STRLEN) {
-		memcpy(buf + n, " ack=", 5);
-		n = tw_put_u64(buf + n + 5, s->ack) - buf;
-		buf[n] = '\0';
-	}
+	memcpy(buf, name, n);
+	if (seq && s->has_seq)
+		n = tw_label_num(buf, n, " seq=", s->seq);
+	if (ack && s->has_ack)
+		n = tw_label_num(buf, n, " ack=", s->ack);
+	buf[n] = '\0';
+	return n;
+}
+
+const char *tw_label(char buf[TW_LABEL_STRLEN], const struct tw_segment *s)
+{
+	tw_label_len(buf, s);
 	return buf;
 }
 

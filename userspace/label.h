@@ -31,6 +31,7 @@ void tw_label_received(struct tw_segment *s, const struct tcpwave_record *r,
 void tw_label_confirm(struct tw_segment *s, const struct tcpwave_record *r,
 		      const struct tw_sock *sk);
 const char *tw_label(char buf[TW_LABEL_STRLEN], const struct tw_segment *s);
+size_t tw_label_len(char buf[TW_LABEL_STRLEN], const struct tw_segment *s);
 size_t tw_label_width(const struct tw_segment *s);
 
 #endif /* TW_LABEL_H */
