@@ -296,13 +296,12 @@ static void tw_ladder_arrow(struct tw_ladder *l, enum tw_side to,
 	tw_ladder_sgr(l, TW_SGR_ESC(TW_SGR_OFF));
 }
 
-/* A row's cell, @w wide, red if it tells of a bad end ("CLOSE (refused)"). */
-static void tw_ladder_cell(struct tw_ladder *l, const struct tw_row *row,
-			   size_t w)
+/* A row's cell, red if it tells of a bad end ("CLOSE (refused)"). */
+static void tw_ladder_cell(struct tw_ladder *l, const struct tw_row *row)
 {
 	if (row->bad)
 		tw_ladder_sgr(l, TW_SGR_ESC(TW_SGR_RED));
-	tw_ladder_add(l, row->cell, strlen(row->cell), w);
+	tw_ladder_add(l, row->cell, row->cell_len, row->cell_w);
 	if (row->bad)
 		tw_ladder_sgr(l, TW_SGR_ESC(TW_SGR_OFF));
 }
@@ -328,9 +327,8 @@ static void tw_ladder_layout(struct tw_ladder *l, const struct tw_conn *conn,
 		w = tw_label_width(tw_timeline_seg(tl, row->seg));
 		if (w > label)
 			label = w;
-		w = tw_width(row->cell);
-		if (row->side == TW_RIGHT && w > right)
-			right = w;
+		if (row->side == TW_RIGHT && row->cell_w > right)
+			right = row->cell_w;
 	}
 	if (right > TW_CELL_W)
 		right = TW_CELL_W;
@@ -354,14 +352,14 @@ static void tw_ladder_row(struct tw_ladder *l, const struct tw_timeline *tl,
 			  const struct tw_row *row)
 {
 	char label[TW_LABEL_STRLEN];
-	size_t w = tw_width(row->cell), n = 0;
+	size_t w = row->cell_w, n = 0;
 
 	if (row->arrow)
 		n = tw_label_len(label, tw_timeline_seg(tl, row->seg));
 	tw_ladder_time(l, row->ts);
 	if (row->side == TW_LEFT && row->cell[0]) {
 		tw_ladder_pad_to(l, l->col_left);
-		tw_ladder_cell(l, row, w);
+		tw_ladder_cell(l, row);
 		if (row->arrow && l->col_left + w >= l->col_arrow) {
 			tw_ladder_nl(l);
 			tw_ladder_time(l, row->ts);
@@ -377,7 +375,7 @@ static void tw_ladder_row(struct tw_ladder *l, const struct tw_timeline *tl,
 			col = l->line_w - w > l->col_arrow ?
 			      l->line_w - w : l->col_arrow;
 		tw_ladder_pad_to(l, col);
-		tw_ladder_cell(l, row, w);
+		tw_ladder_cell(l, row);
 	}
 	tw_ladder_nl(l);
 }

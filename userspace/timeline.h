@@ -21,6 +21,8 @@ enum tw_side { TW_LEFT, TW_RIGHT };
 struct tw_row {
 	__u64 ts;
 	char cell[TW_CELL_STRLEN];	/* what a side did; may be empty */
+	size_t cell_len;		/* strlen(cell) */
+	size_t cell_w;			/* tw_width(cell) */
 	bool bad;			/* the cell ends it badly: refused, ... */
 	enum tw_side side;		/* where the cell goes */
 	bool arrow;			/* a segment goes by in this row */
@@ -33,13 +35,15 @@ struct tw_tl_seg {
 	long same_as;		/* a retransmission of segs[same_as], or -1 */
 };
 
+/*
+ * rows and segs share one allocation, sized for the most a connection's
+ * records can make: two rows and two segments each (tw_tl_record()).
+ */
 struct tw_timeline {
 	struct tw_row *rows;
 	size_t nrows;
-	size_t rows_cap;
 	struct tw_tl_seg *segs;
 	size_t nsegs;
-	size_t segs_cap;
 	size_t unknown;		/* records of unknown events, not drawn */
 };
 
