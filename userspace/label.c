@@ -188,11 +188,43 @@ static void tw_label_shows(enum tw_seg kind, bool *seq, bool *ack)
 	       kind == TW_SEG_RSTACK;
 }
 
-/* Appends " seq=" or " ack=" (@what) and @v at buf + @n; the new length. */
+/* "00" to "99": two digits a division, for the numbers of every label. */
+static const char tw_digit_pairs[] =
+	"00010203040506070809"
+	"10111213141516171819"
+	"20212223242526272829"
+	"30313233343536373839"
+	"40414243444546474849"
+	"50515253545556575859"
+	"60616263646566676869"
+	"70717273747576777879"
+	"80818283848586878889"
+	"90919293949596979899";
+
+/*
+ * Appends " seq=" or " ack=" (@what) and @v in decimal at buf + @n;
+ * returns the new length.  A random ISN has 10 digits, mostly.
+ */
 static size_t tw_label_num(char *buf, size_t n, const char *what, __u32 v)
 {
+	char d[10], *p = d + sizeof(d);
+	size_t k;
+
+	while (v >= 100) {
+		p -= 2;
+		memcpy(p, tw_digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, tw_digit_pairs + 2 * v, 2);
+	} else {
+		*--p = '0' + v;
+	}
+	k = d + sizeof(d) - p;
 	memcpy(buf + n, what, 5);
-	return tw_put_u64(buf + n + 5, v) - buf;
+	memcpy(buf + n + 5, p, k);
+	return n + 5 + k;
 }
 
 /*

@@ -536,14 +536,15 @@ static void tw_ladder_header(struct tw_ladder *l, const struct tw_conn *conn,
 
 /*
  * Footer items, ", " between them, wrapped at the line width: with the
- * close reasons, one line of them may not fit.  @s is ASCII, @n long.
+ * close reasons, one line of them may not fit.
  */
 struct tw_items {
 	struct tw_ladder *l;
 	bool any;
 };
 
-static void tw_item(struct tw_items *it, const char *s, size_t n)
+/* Where the next item goes, ASCII @n bytes long: after ", ", or below. */
+static void tw_item(struct tw_items *it, size_t n)
 {
 	struct tw_ladder *l = it->l;
 
@@ -556,34 +557,42 @@ static void tw_item(struct tw_items *it, const char *s, size_t n)
 		tw_ladder_puts(l, ", ");
 	else
 		tw_ladder_pad_to(l, l->col_left);
-	tw_ladder_add(l, s, n, n);
 	it->any = true;
 }
 
+/*
+ * "NAME ends in STATE (WHY)MORE", measured, then written piece by piece
+ * into the line.  It was formatted into 128 bytes, which it never
+ * filled: names of 8 bytes, states of 15 at most, reasons of 8, MORE of
+ * 23.
+ */
 static void tw_ladder_ends(struct tw_items *it, const char *name,
 			   const struct tw_sock *sk, const char *more)
 {
 	const struct tcpwave_record *end = tw_sock_end(sk);
 	unsigned int state = tw_sock_last(sk)->newstate;
-	char st[TW_STATE_STRLEN], s[128], *p = s, *e = s + sizeof(s);
-	const char *why = NULL;
+	char st[TW_STATE_STRLEN];
+	const char *why = NULL, *s = tw_state_str(state, st);
+	size_t n;
 
 	if (state == TCPWAVE_CLOSE && end && end->reason) {
 		why = tw_reason_name(end->reason);
 		if (!why)
 			why = "?";
 	}
-	/* "%s ends in %s%s%s%s%s", without printf. */
-	p = tw_cat(p, e, name);
-	p = tw_cat(p, e, " ends in ");
-	p = tw_cat(p, e, tw_state_str(state, st));
+	n = strlen(name) + strlen(" ends in ") + strlen(s) + strlen(more);
+	if (why)
+		n += strlen(" (") + strlen(why) + strlen(")");
+	tw_item(it, n);
+	tw_ladder_puts(it->l, name);
+	tw_ladder_puts(it->l, " ends in ");
+	tw_ladder_puts(it->l, s);
 	if (why) {
-		p = tw_cat(p, e, " (");
-		p = tw_cat(p, e, why);
-		p = tw_cat(p, e, ")");
+		tw_ladder_puts(it->l, " (");
+		tw_ladder_puts(it->l, why);
+		tw_ladder_puts(it->l, ")");
 	}
-	p = tw_cat(p, e, more);
-	tw_item(it, s, p - s);
+	tw_ladder_puts(it->l, more);
 }
 
 /* A footer line of its own: "N records lost ...". */
