@@ -11,6 +11,7 @@
  * their roles differ, they lived at the same time and, where format 1.1
  * tells them, each one's ISS is the other's IRS.
  */
+#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,9 +30,13 @@
 /*
  * An endpoint, IPv4 written as IPv4-mapped IPv6 to compare across
  * families: a dual-stack server's child sees its IPv4 peer that way.
+ * The address is kept as two big-endian halves, so that comparing the
+ * numbers orders as memcmp() of the bytes would, without the call: the
+ * sort of a whole capture's sockets compares them a million times.
  */
 struct tw_ep {
-	__u8 addr[16];
+	__u64 hi;		/* bytes 0-7 of the address, big-endian */
+	__u64 lo;		/* bytes 8-15 */
 	__u16 port;
 };
 
@@ -115,21 +120,114 @@ static void tw_sort(void *base, size_t n, size_t size,
 	}
 }
 
-/* tw_sort() of records, the comparison inlined: a trace's first sort. */
-static void tw_sort_recs(const struct tcpwave_record **v, size_t n)
+static int tw_cmp_ts_q(const void *pa, const void *pb)
+{
+	return tw_cmp_ts(*(const struct tcpwave_record **)pa,
+			 *(const struct tcpwave_record **)pb);
+}
+
+/* Records in time order by insertion, the comparison inlined. */
+static void tw_insert_ts(const struct tcpwave_record **v, size_t n)
 {
 	size_t i, j;
 
-	if (n > TW_FEW) {
-		qsort(v, n, sizeof(*v), tw_cmp_rec);
-		return;
-	}
 	for (i = 1; i < n; i++) {
 		const struct tcpwave_record *r = v[i];
 
-		for (j = i; j > 0 && tw_cmp_rec_p(v[j - 1], r) > 0; j--)
+		for (j = i; j > 0 && tw_cmp_ts(v[j - 1], r) > 0; j--)
 			v[j] = v[j - 1];
 		v[j] = r;
+	}
+}
+
+/*
+ * @v by cookie, each cookie's records kept in the order they were:
+ * a least significant digit radix sort, a byte a pass, that skips the
+ * bytes all the cookies share.  The result is in @v; @tmp has room for
+ * @n as well.
+ */
+static void tw_radix_cookie(const struct tcpwave_record **v,
+			    const struct tcpwave_record **tmp, size_t n)
+{
+	const struct tcpwave_record **from = v, **to = tmp, **swap;
+	__u64 any = 0, all = ~0ULL;
+	unsigned int b, d;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		any |= v[i]->cookie;
+		all &= v[i]->cookie;
+	}
+	for (b = 0; b < 64; b += 8) {
+		size_t count[256] = { 0 }, sum = 0;
+
+		/* A byte all of them share: nothing to sort by. */
+		if (!(((any ^ all) >> b) & 0xff))
+			continue;
+		for (i = 0; i < n; i++)
+			count[(from[i]->cookie >> b) & 0xff]++;
+		for (d = 0; d < 256; d++) {
+			size_t k = count[d];
+
+			count[d] = sum;
+			sum += k;
+		}
+		for (i = 0; i < n; i++)
+			to[count[(from[i]->cookie >> b) & 0xff]++] = from[i];
+		swap = from;
+		from = to;
+		to = swap;
+	}
+	if (from != v)
+		memcpy(v, from, n * sizeof(*v));
+}
+
+/*
+ * Records by socket, then in time order (tw_cmp_rec()).  A -E ladder's
+ * trace has a few: those by insertion, without qsort()'s setup and its
+ * calls through a pointer.  A whole capture's go by cookie in linear
+ * time (tw_radix_cookie()), in their input order: each socket's records
+ * are then in time order already, or nearly, and sorted in place.  The
+ * order is total, so the result is qsort()'s.
+ */
+static void tw_sort_recs(const struct tcpwave_record **v, size_t n)
+{
+	const struct tcpwave_record **tmp;
+	size_t i, j;
+
+	if (n <= TW_FEW) {
+		for (i = 1; i < n; i++) {
+			const struct tcpwave_record *r = v[i];
+
+			for (j = i; j > 0 && tw_cmp_rec_p(v[j - 1], r) > 0; j--)
+				v[j] = v[j - 1];
+			v[j] = r;
+		}
+		return;
+	}
+	/* v[] is in input order, which tw_cmp_ts() falls back on. */
+	for (i = 1; i < n; i++)
+		if (v[i - 1] > v[i])
+			break;
+	if (i < n) {
+		qsort(v, n, sizeof(*v), tw_cmp_rec);
+		return;
+	}
+	tmp = tw_xrealloc(NULL, n, sizeof(*tmp));
+	tw_radix_cookie(v, tmp, n);
+	free(tmp);
+	for (i = 0; i < n; i = j) {
+		bool sorted = true;
+
+		for (j = i + 1; j < n && v[j]->cookie == v[i]->cookie; j++)
+			if (sorted && tw_cmp_ts(v[j - 1], v[j]) > 0)
+				sorted = false;
+		if (sorted)
+			continue;
+		if (j - i <= TW_FEW)
+			tw_insert_ts(v + i, j - i);
+		else
+			qsort(v + i, j - i, sizeof(*v), tw_cmp_ts_q);
 	}
 }
 
@@ -241,19 +339,40 @@ static void tw_sock_classify(struct tw_sock *sk, const struct tw_trace *t)
 		sk->role = TW_ROLE_UNKNOWN;
 }
 
+/*
+ * The big-endian number of the first @n (1 to 8) bytes at @b, which
+ * holds 8 at least: a record's addresses are 16 bytes.
+ */
+static __u64 tw_be(const __u8 *b, size_t n)
+{
+	__u64 v;
+
+	memcpy(&v, b, sizeof(v));
+	return be64toh(v) >> (64 - 8 * n);
+}
+
+/* tw_addr_v6() of the address, as two numbers. */
 static void tw_ep_set(struct tw_ep *ep, unsigned int family,
 		      const __u8 *addr, __u16 port)
 {
-	memset(ep, 0, sizeof(*ep));
-	tw_addr_v6(ep->addr, family, addr);
+	if (family == 4) {
+		ep->hi = 0;
+		ep->lo = 0xffff00000000ULL | tw_be(addr, 4);
+	} else {
+		ep->hi = tw_be(addr, 8);
+		ep->lo = tw_be(addr + 8, 8);
+	}
 	ep->port = port;
 }
 
+/* As memcmp() of the addresses, then the ports. */
 static int tw_ep_cmp(const struct tw_ep *a, const struct tw_ep *b)
 {
-	int r = memcmp(a->addr, b->addr, sizeof(a->addr));
-
-	return r ? r : (a->port > b->port) - (a->port < b->port);
+	if (a->hi != b->hi)
+		return tw_cmp_u64(a->hi, b->hi);
+	if (a->lo != b->lo)
+		return tw_cmp_u64(a->lo, b->lo);
+	return (a->port > b->port) - (a->port < b->port);
 }
 
 static __u64 tw_first_ts(const struct tw_sock *sk)
