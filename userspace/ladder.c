@@ -646,10 +646,11 @@ static void tw_ladder_footer(struct tw_ladder *l, const struct tw_conn *conn,
 static void tw_ladder_conn(struct tw_ladder *l, const struct tw_conn *conn,
 			   size_t id, const struct tw_trace *t)
 {
+	struct tw_timeline_room room;
 	struct tw_timeline tl;
 	size_t i;
 
-	tw_timeline_build(&tl, conn, l->v->ascii);
+	tw_timeline_build_in(&tl, conn, l->v->ascii, &room);
 	tw_ladder_layout(l, conn, &tl);
 	tw_ladder_header(l, conn, id);
 	for (i = 0; i < tl.nrows; i++)

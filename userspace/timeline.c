@@ -394,17 +394,25 @@ static void tw_tl_record(struct tw_tl *x, enum tw_side s,
 }
 
 /*
- * Rows, segments and the stacks' links in one allocation: a record
- * makes at most two rows (a segment received from nobody traced, and
- * its own) and two segments (one received, one sent).
+ * Rows, segments and the stacks' links in one allocation, or in the
+ * caller's @room when they fit: a record makes at most two rows (a
+ * segment received from nobody traced, and its own) and two segments
+ * (one received, one sent).
  */
-static void tw_tl_alloc(struct tw_tl *x, size_t nrecs)
+static void tw_tl_alloc(struct tw_tl *x, size_t nrecs,
+			struct tw_timeline_room *room)
 {
 	struct tw_timeline *tl = x->tl;
 	size_t n = 2 * nrecs, rows = n * sizeof(*tl->rows);
 	size_t segs = n * sizeof(*tl->segs);
 	char *p;
 
+	if (room && nrecs <= TW_TL_FEW) {
+		tl->rows = room->rows;
+		tl->segs = room->segs;
+		x->below = room->below;
+		return;
+	}
 	/* Each part starts aligned as the one before: all hold a __u64. */
 	_Static_assert(sizeof(*tl->rows) % sizeof(__u64) == 0 &&
 		       sizeof(*tl->segs) % sizeof(__u64) == 0 &&
@@ -413,13 +421,18 @@ static void tw_tl_alloc(struct tw_tl *x, size_t nrecs)
 		       _Alignof(size_t) <= sizeof(__u64),
 		       "timeline parts share an allocation");
 	p = tw_xrealloc(NULL, rows + segs + n * sizeof(*x->below), 1);
+	tl->heap = p;
 	tl->rows = (struct tw_row *)p;
 	tl->segs = (struct tw_tl_seg *)(p + rows);
 	x->below = (size_t *)(p + rows + segs);
 }
 
-void tw_timeline_build(struct tw_timeline *tl, const struct tw_conn *conn,
-		       bool ascii)
+/*
+ * The timeline of @conn, in @room if it fits there (@room may be NULL);
+ * tw_timeline_free() when done, and @room kept until then.
+ */
+void tw_timeline_build_in(struct tw_timeline *tl, const struct tw_conn *conn,
+			  bool ascii, struct tw_timeline_room *room)
 {
 	struct tw_tl x = { .tl = tl, .ascii = ascii, .self = conn->self };
 	size_t s, nrecs = 0;
@@ -431,7 +444,7 @@ void tw_timeline_build(struct tw_timeline *tl, const struct tw_conn *conn,
 	for (s = 0; s < 2; s++)
 		if (x.side[s].sk)
 			nrecs += x.side[s].sk->nrecs;
-	tw_tl_alloc(&x, nrecs);
+	tw_tl_alloc(&x, nrecs, room);
 
 	/* Merge the two sides, each already in (ts, seq) order. */
 	for (;;) {
@@ -456,8 +469,14 @@ void tw_timeline_build(struct tw_timeline *tl, const struct tw_conn *conn,
 	}
 }
 
+void tw_timeline_build(struct tw_timeline *tl, const struct tw_conn *conn,
+		       bool ascii)
+{
+	tw_timeline_build_in(tl, conn, ascii, NULL);
+}
+
 void tw_timeline_free(struct tw_timeline *tl)
 {
-	free(tl->rows);		/* and segs, of the same allocation */
+	free(tl->heap);
 	memset(tl, 0, sizeof(*tl));
 }

@@ -45,10 +45,25 @@ struct tw_timeline {
 	struct tw_tl_seg *segs;
 	size_t nsegs;
 	size_t unknown;		/* records of unknown events, not drawn */
+	void *heap;		/* that allocation, if not the caller's room */
+};
+
+/*
+ * Room for the timeline of a connection of up to TW_TL_FEW records, on
+ * the caller's stack: -E draws one per connection, most of them short.
+ */
+#define TW_TL_FEW	16
+
+struct tw_timeline_room {
+	struct tw_row rows[2 * TW_TL_FEW];
+	struct tw_tl_seg segs[2 * TW_TL_FEW];
+	size_t below[2 * TW_TL_FEW];
 };
 
 void tw_timeline_build(struct tw_timeline *tl, const struct tw_conn *conn,
 		       bool ascii);
+void tw_timeline_build_in(struct tw_timeline *tl, const struct tw_conn *conn,
+			  bool ascii, struct tw_timeline_room *room);
 void tw_timeline_free(struct tw_timeline *tl);
 const struct tw_segment *tw_timeline_seg(const struct tw_timeline *tl,
 					 size_t i);
