@@ -188,7 +188,7 @@ static void tw_label_shows(enum tw_seg kind, bool *seq, bool *ack)
 	       kind == TW_SEG_RSTACK;
 }
 
-/* "00" to "99": two digits a division, for the numbers of every label. */
+/* "00" to "99": two digits a division. */
 static const char tw_digit_pairs[] =
 	"00010203040506070809"
 	"10111213141516171819"
@@ -202,26 +202,35 @@ static const char tw_digit_pairs[] =
 	"90919293949596979899";
 
 /*
- * Appends " seq=" or " ack=" (@what) and @v in decimal at buf + @n;
- * returns the new length.  A random ISN has 10 digits, mostly.
+ * The decimal digits of @v, written backwards to end at @end: returns
+ * where they start.  Two at a time, as the labels' 10-digit numbers and
+ * the ladders' times have many.
  */
-static size_t tw_label_num(char *buf, size_t n, const char *what, __u32 v)
+char *tw_digits(char *end, unsigned long long v)
 {
-	char d[10], *p = d + sizeof(d);
-	size_t k;
-
 	while (v >= 100) {
-		p -= 2;
-		memcpy(p, tw_digit_pairs + 2 * (v % 100), 2);
+		end -= 2;
+		memcpy(end, tw_digit_pairs + 2 * (v % 100), 2);
 		v /= 100;
 	}
 	if (v >= 10) {
-		p -= 2;
-		memcpy(p, tw_digit_pairs + 2 * v, 2);
+		end -= 2;
+		memcpy(end, tw_digit_pairs + 2 * v, 2);
 	} else {
-		*--p = '0' + v;
+		*--end = '0' + v;
 	}
-	k = d + sizeof(d) - p;
+	return end;
+}
+
+/*
+ * Appends " seq=" or " ack=" (@what) and @v in decimal at buf + @n;
+ * returns the new length.
+ */
+static size_t tw_label_num(char *buf, size_t n, const char *what, __u32 v)
+{
+	char d[TW_DIGITS_MAX], *p = tw_digits(d + sizeof(d), v);
+	size_t k = d + sizeof(d) - p;
+
 	memcpy(buf + n, what, 5);
 	memcpy(buf + n + 5, p, k);
 	return n + 5 + k;

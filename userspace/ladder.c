@@ -173,19 +173,9 @@ static void tw_ladder_nl(struct tw_ladder *l)
 	l->col = 0;
 }
 
-/* Decimal digits of @v ending at @end; returns where they start. */
-static char *tw_ladder_digits(char *end, unsigned long long v)
-{
-	do {
-		*--end = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	return end;
-}
-
 static void tw_ladder_u64(struct tw_ladder *l, unsigned long long v)
 {
-	char d[24], *p = tw_ladder_digits(d + sizeof(d), v);
+	char d[TW_DIGITS_MAX], *p = tw_digits(d + sizeof(d), v);
 
 	tw_ladder_add(l, p, d + sizeof(d) - p, d + sizeof(d) - p);
 }
@@ -194,16 +184,16 @@ static void tw_ladder_u64(struct tw_ladder *l, unsigned long long v)
  * tw_fmt_ms() of @ns, written backwards to end at @end: returns where
  * it starts.  The time of every row comes here.
  */
-#define TW_MS_STRLEN	32
+#define TW_MS_STRLEN	(TW_DIGITS_MAX + 4)
 static char *tw_ladder_ms_text(char *end, __u64 ns)
 {
-	unsigned int frac = ns / 1000 % 1000;
+	__u64 us = ns / 1000, ms = us / 1000;
+	unsigned int frac = us - ms * 1000;
 
-	*--end = '0' + frac % 10;
-	*--end = '0' + frac / 10 % 10;
-	*--end = '0' + frac / 100;
+	/* tw_digits() of 1000 + frac: its three last digits, zeros kept. */
+	end = tw_digits(end, 1000 + frac) + 1;
 	*--end = '.';
-	return tw_ladder_digits(end, ns / 1000000);
+	return tw_digits(end, ms);
 }
 
 /* Milliseconds, right-justified in @width columns. */
