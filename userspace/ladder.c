@@ -587,13 +587,14 @@ static void tw_ladder_ends(struct tw_items *it, const char *name,
 	tw_ladder_puts(it->l, more);
 }
 
-/* A footer line of its own: "N records lost ...". */
+/* A footer line of its own: "N records lost ...", @what after N. */
 static void tw_ladder_note(struct tw_ladder *l, unsigned long long n,
-			   const char *what)
+			   const char *what, const char *more)
 {
 	tw_ladder_pad_to(l, l->col_left);
 	tw_ladder_u64(l, n);
 	tw_ladder_puts(l, what);
+	tw_ladder_puts(l, more);
 	tw_ladder_nl(l);
 }
 
@@ -624,15 +625,15 @@ static void tw_ladder_footer(struct tw_ladder *l, const struct tw_conn *conn,
 			       conn->server, alone);
 	tw_ladder_nl(l);
 	if (lost)
-		tw_ladder_note(l, lost,
-			       " records lost meanwhile: steps may be missing");
+		tw_ladder_note(l, lost, " records lost meanwhile: ",
+			       "steps may be missing");
 	if (before)
-		tw_ladder_note(l, before,
-			       " records lost before it: its start may be missing");
+		tw_ladder_note(l, before, " records lost before it: ",
+			       "its start may be missing");
 	if (tl->unknown)
-		tw_ladder_note(l, tl->unknown, tl->unknown == 1 ?
-			       " record of events unknown to this viewer not drawn" :
-			       " records of events unknown to this viewer not drawn");
+		tw_ladder_note(l, tl->unknown,
+			       tl->unknown == 1 ? " record" : " records",
+			       " of events unknown to this viewer not drawn");
 }
 
 static void tw_ladder_conn(struct tw_ladder *l, const struct tw_conn *conn,
