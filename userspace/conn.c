@@ -454,12 +454,6 @@ static bool tw_may_pair(const struct tw_cand *a, const struct tw_cand *b)
 }
 
 /*
- * Within one group of sockets on the same address pair, pair the
- * closest in time first: ports get reused, and a greedy pass over the
- * candidates ordered by distance never lets a far socket steal the peer
- * of a near one.
- */
-/*
  * Candidate pairs, in a buffer the caller starts on its stack (@few, of
  * TW_FEW): one pair is all a -E ladder ever has.
  */
@@ -757,10 +751,11 @@ static void tw_socks_merge(struct tw_conns *c)
 /*
  * The sockets, their records and the connections, in one allocation:
  * a connection a socket at most, and each socket's records a run of
- * @order's.  c->socks is its start, for tw_conns_free().
+ * @order's, copied there.  c->socks is its start, for tw_conns_free().
+ * Returns the copy of @order.
  */
-static void tw_conns_alloc(struct tw_conns *c, size_t nsocks,
-			   const struct tcpwave_record **order, size_t nrecs)
+static const struct tcpwave_record **tw_conns_alloc(struct tw_conns *c,
+	size_t nsocks, const struct tcpwave_record **order, size_t nrecs)
 {
 	size_t socks = nsocks * sizeof(*c->socks);
 	size_t conns = nsocks * sizeof(*c->conns);
@@ -781,6 +776,7 @@ static void tw_conns_alloc(struct tw_conns *c, size_t nsocks,
 	memcpy(recs, order, nrecs * sizeof(*recs));
 	memset(c->socks, 0, socks);
 	c->nsocks = nsocks;
+	return recs;
 }
 
 void tw_conns_build(const struct tw_trace *t, struct tw_conns *c)
@@ -800,10 +796,9 @@ void tw_conns_build(const struct tw_trace *t, struct tw_conns *c)
 
 	for (i = 1, n = 1; i < t->nrecs; i++)
 		n += order[i]->cookie != order[i - 1]->cookie;
-	tw_conns_alloc(c, n, order, t->nrecs);
+	recs = tw_conns_alloc(c, n, order, t->nrecs);
 	if (order != few)
 		free(order);
-	recs = (const struct tcpwave_record **)(c->conns + n);
 	for (i = 0, n = 0; i < t->nrecs; i = j) {
 		struct tw_sock *sk = &c->socks[n++];
 
