@@ -11,6 +11,7 @@
  * their roles differ, they lived at the same time and, where format 1.1
  * tells them, each one's ISS is the other's IRS.
  */
+#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,9 +30,13 @@
 /*
  * An endpoint, IPv4 written as IPv4-mapped IPv6 to compare across
  * families: a dual-stack server's child sees its IPv4 peer that way.
+ * The address is kept as two big-endian halves, so that comparing the
+ * numbers orders as memcmp() of the bytes would, without the call: the
+ * sort of a whole capture's sockets compares them a million times.
  */
 struct tw_ep {
-	__u8 addr[16];
+	__u64 hi;		/* bytes 0-7 of the address, big-endian */
+	__u64 lo;		/* bytes 8-15 */
 	__u16 port;
 };
 
@@ -69,14 +74,161 @@ static int tw_cmp_ts(const struct tcpwave_record *a,
 	return a < b ? -1 : a > b;
 }
 
-static int tw_cmp_rec(const void *pa, const void *pb)
+/* Records by socket, then in time order: how tw_conns_build() groups them. */
+static int tw_cmp_rec_p(const struct tcpwave_record *a,
+			const struct tcpwave_record *b)
 {
-	const struct tcpwave_record *a = *(const struct tcpwave_record **)pa;
-	const struct tcpwave_record *b = *(const struct tcpwave_record **)pb;
-
 	if (a->cookie != b->cookie)
 		return tw_cmp_u64(a->cookie, b->cookie);
 	return tw_cmp_ts(a, b);
+}
+
+static int tw_cmp_rec(const void *pa, const void *pb)
+{
+	return tw_cmp_rec_p(*(const struct tcpwave_record **)pa,
+			    *(const struct tcpwave_record **)pb);
+}
+
+/*
+ * -E draws each connection as it ends, from a trace of its own few
+ * records: for those, a sort by insertion, without qsort()'s setup and
+ * its calls through a pointer.  Every order sorted here is total (the
+ * last resort of each comparison is an index or an address), so any
+ * correct sort gives the same result as qsort().
+ */
+#define TW_FEW	16
+
+static void tw_sort(void *base, size_t n, size_t size,
+		    int (*cmp)(const void *, const void *))
+{
+	char *v = base, tmp[128];
+	size_t i, j;
+
+	if (n > TW_FEW || size > sizeof(tmp)) {
+		qsort(base, n, size, cmp);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		for (j = i; j > 0 && cmp(v + (j - 1) * size, v + i * size) > 0;
+		     j--)
+			;
+		if (j == i)
+			continue;
+		memcpy(tmp, v + i * size, size);
+		memmove(v + (j + 1) * size, v + j * size, (i - j) * size);
+		memcpy(v + j * size, tmp, size);
+	}
+}
+
+static int tw_cmp_ts_q(const void *pa, const void *pb)
+{
+	return tw_cmp_ts(*(const struct tcpwave_record **)pa,
+			 *(const struct tcpwave_record **)pb);
+}
+
+/* Records in time order by insertion, the comparison inlined. */
+static void tw_insert_ts(const struct tcpwave_record **v, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		const struct tcpwave_record *r = v[i];
+
+		for (j = i; j > 0 && tw_cmp_ts(v[j - 1], r) > 0; j--)
+			v[j] = v[j - 1];
+		v[j] = r;
+	}
+}
+
+/*
+ * @v by cookie, each cookie's records kept in the order they were:
+ * a least significant digit radix sort, a byte a pass, that skips the
+ * bytes all the cookies share.  The result is in @v; @tmp has room for
+ * @n as well.
+ */
+static void tw_radix_cookie(const struct tcpwave_record **v,
+			    const struct tcpwave_record **tmp, size_t n)
+{
+	const struct tcpwave_record **from = v, **to = tmp, **swap;
+	__u64 any = 0, all = ~0ULL;
+	unsigned int b, d;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		any |= v[i]->cookie;
+		all &= v[i]->cookie;
+	}
+	for (b = 0; b < 64; b += 8) {
+		size_t count[256] = { 0 }, sum = 0;
+
+		/* A byte all of them share: nothing to sort by. */
+		if (!(((any ^ all) >> b) & 0xff))
+			continue;
+		for (i = 0; i < n; i++)
+			count[(from[i]->cookie >> b) & 0xff]++;
+		for (d = 0; d < 256; d++) {
+			size_t k = count[d];
+
+			count[d] = sum;
+			sum += k;
+		}
+		for (i = 0; i < n; i++)
+			to[count[(from[i]->cookie >> b) & 0xff]++] = from[i];
+		swap = from;
+		from = to;
+		to = swap;
+	}
+	if (from != v)
+		memcpy(v, from, n * sizeof(*v));
+}
+
+/*
+ * Records by socket, then in time order (tw_cmp_rec()).  A -E ladder's
+ * trace has a few: those by insertion, without qsort()'s setup and its
+ * calls through a pointer.  A whole capture's go by cookie in linear
+ * time (tw_radix_cookie()), in their input order: each socket's records
+ * are then in time order already, or nearly, and sorted in place.  The
+ * order is total, so the result is qsort()'s.
+ */
+static void tw_sort_recs(const struct tcpwave_record **v, size_t n)
+{
+	const struct tcpwave_record **tmp;
+	size_t i, j;
+
+	if (n <= TW_FEW) {
+		for (i = 1; i < n; i++) {
+			const struct tcpwave_record *r = v[i];
+
+			for (j = i; j > 0 && tw_cmp_rec_p(v[j - 1], r) > 0; j--)
+				v[j] = v[j - 1];
+			v[j] = r;
+		}
+		return;
+	}
+	/* v[] is in input order, which tw_cmp_ts() falls back on. */
+	for (i = 1; i < n; i++)
+		if (v[i - 1] > v[i])
+			break;
+	if (i < n) {
+		qsort(v, n, sizeof(*v), tw_cmp_rec);
+		return;
+	}
+	tmp = tw_xrealloc(NULL, n, sizeof(*tmp));
+	tw_radix_cookie(v, tmp, n);
+	free(tmp);
+	for (i = 0; i < n; i = j) {
+		bool sorted = true;
+
+		for (j = i + 1; j < n && v[j]->cookie == v[i]->cookie; j++)
+			if (sorted && tw_cmp_ts(v[j - 1], v[j]) > 0)
+				sorted = false;
+		if (sorted)
+			continue;
+		if (j - i <= TW_FEW)
+			tw_insert_ts(v + i, j - i);
+		else
+			qsort(v + i, j - i, sizeof(*v), tw_cmp_ts_q);
+	}
 }
 
 /* An event a newer module added: kept, but it tells us nothing. */
@@ -187,19 +339,40 @@ static void tw_sock_classify(struct tw_sock *sk, const struct tw_trace *t)
 		sk->role = TW_ROLE_UNKNOWN;
 }
 
+/*
+ * The big-endian number of the first @n (1 to 8) bytes at @b, which
+ * holds 8 at least: a record's addresses are 16 bytes.
+ */
+static __u64 tw_be(const __u8 *b, size_t n)
+{
+	__u64 v;
+
+	memcpy(&v, b, sizeof(v));
+	return be64toh(v) >> (64 - 8 * n);
+}
+
+/* tw_addr_v6() of the address, as two numbers. */
 static void tw_ep_set(struct tw_ep *ep, unsigned int family,
 		      const __u8 *addr, __u16 port)
 {
-	memset(ep, 0, sizeof(*ep));
-	tw_addr_v6(ep->addr, family, addr);
+	if (family == 4) {
+		ep->hi = 0;
+		ep->lo = 0xffff00000000ULL | tw_be(addr, 4);
+	} else {
+		ep->hi = tw_be(addr, 8);
+		ep->lo = tw_be(addr + 8, 8);
+	}
 	ep->port = port;
 }
 
+/* As memcmp() of the addresses, then the ports. */
 static int tw_ep_cmp(const struct tw_ep *a, const struct tw_ep *b)
 {
-	int r = memcmp(a->addr, b->addr, sizeof(a->addr));
-
-	return r ? r : (a->port > b->port) - (a->port < b->port);
+	if (a->hi != b->hi)
+		return tw_cmp_u64(a->hi, b->hi);
+	if (a->lo != b->lo)
+		return tw_cmp_u64(a->lo, b->lo);
+	return (a->port > b->port) - (a->port < b->port);
 }
 
 static __u64 tw_first_ts(const struct tw_sock *sk)
@@ -281,18 +454,43 @@ static bool tw_may_pair(const struct tw_cand *a, const struct tw_cand *b)
 }
 
 /*
+ * Candidate pairs, in a buffer the caller starts on its stack (@few, of
+ * TW_FEW): one pair is all a -E ladder ever has.
+ */
+struct tw_matches {
+	struct tw_match *v;
+	size_t cap;
+	struct tw_match few[TW_FEW];
+};
+
+static struct tw_match *tw_match_add(struct tw_matches *m, size_t n)
+{
+	if (n == m->cap) {
+		if (m->v == m->few) {
+			m->v = tw_xrealloc(NULL, 2 * m->cap, sizeof(*m->v));
+			memcpy(m->v, m->few, sizeof(m->few));
+		} else {
+			m->v = tw_xrealloc(m->v, 2 * m->cap, sizeof(*m->v));
+		}
+		m->cap *= 2;
+	}
+	return &m->v[n];
+}
+
+/*
  * Within one group of sockets on the same address pair, pair the
  * closest in time first: ports get reused, and a greedy pass over the
  * candidates ordered by distance never lets a far socket steal the peer
  * of a near one.
  */
-static void tw_pair_group(struct tw_cand *g, size_t n,
-			  struct tw_match **m, size_t *cap)
+static void tw_pair_group(struct tw_cand *g, size_t n, struct tw_matches *m)
 {
 	size_t i, j, nm = 0;
 
 	for (i = 0; i < n; i++) {
 		for (j = i + 1; j < n; j++) {
+			struct tw_match *k;
+
 			/* By start time: all further ones start too late. */
 			if (tw_first_ts(g[j].sk) > tw_last_ts(g[i].sk) &&
 			    tw_first_ts(g[j].sk) - tw_last_ts(g[i].sk) >
@@ -300,22 +498,18 @@ static void tw_pair_group(struct tw_cand *g, size_t n,
 				break;
 			if (!tw_may_pair(&g[i], &g[j]))
 				continue;
-			tw_grow((void **)m, cap, nm + 1, sizeof(**m));
-			(*m)[nm].a = &g[i];
-			(*m)[nm].b = &g[j];
-			(*m)[nm].other_netns =
+			k = tw_match_add(m, nm++);
+			k->a = &g[i];
+			k->b = &g[j];
+			k->other_netns =
 				g[i].sk->tuple->netns != g[j].sk->tuple->netns;
-			(*m)[nm].isn_unknown =
-				!tw_isn_confirmed(g[i].sk, g[j].sk);
-			(*m)[nm].gap = tw_gap(g[i].sk, g[j].sk);
-			nm++;
+			k->isn_unknown = !tw_isn_confirmed(g[i].sk, g[j].sk);
+			k->gap = tw_gap(g[i].sk, g[j].sk);
 		}
 	}
-	if (!nm)
-		return;
-	qsort(*m, nm, sizeof(**m), tw_cmp_match);
+	tw_sort(m->v, nm, sizeof(*m->v), tw_cmp_match);
 	for (i = 0; i < nm; i++) {
-		struct tw_sock *a = (*m)[i].a->sk, *b = (*m)[i].b->sk;
+		struct tw_sock *a = m->v[i].a->sk, *b = m->v[i].b->sk;
 
 		if (a->peer || b->peer)
 			continue;
@@ -324,12 +518,11 @@ static void tw_pair_group(struct tw_cand *g, size_t n,
 	}
 }
 
-static struct tw_conn *tw_conn_add(struct tw_conns *c, size_t *cap)
+/* c->conns has room for one a socket (tw_conns_alloc()). */
+static struct tw_conn *tw_conn_add(struct tw_conns *c)
 {
-	struct tw_conn *conn;
+	struct tw_conn *conn = &c->conns[c->nconns++];
 
-	tw_grow((void **)&c->conns, cap, c->nconns + 1, sizeof(*c->conns));
-	conn = &c->conns[c->nconns++];
 	memset(conn, 0, sizeof(*conn));
 	return conn;
 }
@@ -419,11 +612,14 @@ static int tw_cmp_conn(const void *pa, const void *pb)
 
 static void tw_conns_pair(struct tw_conns *c)
 {
-	struct tw_cand *cand = NULL;
-	struct tw_match *m = NULL;
-	size_t ncand = 0, cand_cap = 0, mcap = 0;
+	struct tw_cand few[TW_FEW], *cand = few;
+	struct tw_matches m;
+	size_t ncand = 0;
 	size_t i, j;
 
+	/* At most a candidate a socket. */
+	if (c->nsocks > TW_FEW)
+		cand = tw_xrealloc(NULL, c->nsocks, sizeof(*cand));
 	for (i = 0; i < c->nsocks; i++) {
 		struct tw_sock *sk = &c->socks[i];
 		const struct tcpwave_record *r = sk->tuple;
@@ -432,7 +628,6 @@ static void tw_conns_pair(struct tw_conns *c)
 		if (sk->merged || sk->listener || !r->lport || !r->rport ||
 		    sk->self)
 			continue;
-		tw_grow((void **)&cand, &cand_cap, ncand + 1, sizeof(*cand));
 		k = &cand[ncand++];
 		k->sk = sk;
 		k->idx = i;
@@ -446,20 +641,23 @@ static void tw_conns_pair(struct tw_conns *c)
 			k->hi = k->local;
 		}
 	}
-	if (ncand)
-		qsort(cand, ncand, sizeof(*cand), tw_cmp_cand);
+	tw_sort(cand, ncand, sizeof(*cand), tw_cmp_cand);
 
 	/* Only sockets on the same address pair can be peers. */
+	m.v = m.few;
+	m.cap = TW_FEW;
 	for (i = 0; i < ncand; i = j) {
 		for (j = i + 1; j < ncand; j++)
 			if (tw_ep_cmp(&cand[i].lo, &cand[j].lo) ||
 			    tw_ep_cmp(&cand[i].hi, &cand[j].hi))
 				break;
 		if (j - i > 1)
-			tw_pair_group(cand + i, j - i, &m, &mcap);
+			tw_pair_group(cand + i, j - i, &m);
 	}
-	free(m);
-	free(cand);
+	if (m.v != m.few)
+		free(m.v);
+	if (cand != few)
+		free(cand);
 }
 
 static int tw_cmp_sock_cookie(const void *key, const void *elem)
@@ -514,8 +712,10 @@ static void tw_sock_merge(struct tw_sock *sk, struct tw_sock *req)
 		else
 			m[n++] = req->recs[j++];
 	}
-	free(sk->recs);
+	if (sk->own_recs)
+		free(sk->recs);
 	sk->recs = m;
+	sk->own_recs = true;
 	sk->nrecs = n;
 	sk->req_cookie = req->cookie;
 	sk->has_req = true;
@@ -548,35 +748,67 @@ static void tw_socks_merge(struct tw_conns *c)
 	}
 }
 
+/*
+ * The sockets, their records and the connections, in one allocation:
+ * a connection a socket at most, and each socket's records a run of
+ * @order's, copied there.  c->socks is its start, for tw_conns_free().
+ * Returns the copy of @order.
+ */
+static const struct tcpwave_record **tw_conns_alloc(struct tw_conns *c,
+	size_t nsocks, const struct tcpwave_record **order, size_t nrecs)
+{
+	size_t socks = nsocks * sizeof(*c->socks);
+	size_t conns = nsocks * sizeof(*c->conns);
+	const struct tcpwave_record **recs;
+	char *p;
+
+	/* Each part starts aligned as the one before: all hold a __u64. */
+	_Static_assert(sizeof(struct tw_sock) % sizeof(__u64) == 0 &&
+		       sizeof(struct tw_conn) % sizeof(__u64) == 0 &&
+		       _Alignof(struct tw_sock) <= sizeof(__u64) &&
+		       _Alignof(struct tw_conn) <= sizeof(__u64) &&
+		       _Alignof(struct tcpwave_record *) <= sizeof(__u64),
+		       "sockets, connections and records share an allocation");
+	p = tw_xrealloc(NULL, socks + conns + nrecs * sizeof(*recs), 1);
+	c->socks = (struct tw_sock *)p;
+	c->conns = (struct tw_conn *)(p + socks);
+	recs = (const struct tcpwave_record **)(p + socks + conns);
+	memcpy(recs, order, nrecs * sizeof(*recs));
+	memset(c->socks, 0, socks);
+	c->nsocks = nsocks;
+	return recs;
+}
+
 void tw_conns_build(const struct tw_trace *t, struct tw_conns *c)
 {
-	const struct tcpwave_record **order;
-	size_t i, j, sock_cap = 0, conn_cap = 0;
+	const struct tcpwave_record *few[TW_FEW], **order = few;
+	const struct tcpwave_record **recs;
+	size_t i, j, n;
 
 	memset(c, 0, sizeof(*c));
 	if (!t->nrecs)
 		return;
-	order = tw_xrealloc(NULL, t->nrecs, sizeof(*order));
+	if (t->nrecs > TW_FEW)
+		order = tw_xrealloc(NULL, t->nrecs, sizeof(*order));
 	for (i = 0; i < t->nrecs; i++)
 		order[i] = &t->recs[i];
-	qsort(order, t->nrecs, sizeof(*order), tw_cmp_rec);
+	tw_sort_recs(order, t->nrecs);
 
-	for (i = 0; i < t->nrecs; i = j) {
-		struct tw_sock *sk;
+	for (i = 1, n = 1; i < t->nrecs; i++)
+		n += order[i]->cookie != order[i - 1]->cookie;
+	recs = tw_conns_alloc(c, n, order, t->nrecs);
+	if (order != few)
+		free(order);
+	for (i = 0, n = 0; i < t->nrecs; i = j) {
+		struct tw_sock *sk = &c->socks[n++];
 
 		for (j = i + 1; j < t->nrecs; j++)
-			if (order[j]->cookie != order[i]->cookie)
+			if (recs[j]->cookie != recs[i]->cookie)
 				break;
-		tw_grow((void **)&c->socks, &sock_cap, c->nsocks + 1,
-			sizeof(*c->socks));
-		sk = &c->socks[c->nsocks++];
-		memset(sk, 0, sizeof(*sk));
-		sk->cookie = order[i]->cookie;
+		sk->cookie = recs[i]->cookie;
+		sk->recs = &recs[i];
 		sk->nrecs = j - i;
-		sk->recs = tw_xrealloc(NULL, sk->nrecs, sizeof(*sk->recs));
-		memcpy(sk->recs, &order[i], sk->nrecs * sizeof(*sk->recs));
 	}
-	free(order);
 
 	/* c->socks is final from here on: pointers into it stay valid. */
 	tw_socks_merge(c);
@@ -608,14 +840,14 @@ void tw_conns_build(const struct tw_trace *t, struct tw_conns *c)
 			continue;
 		if (sk->peer && sk->peer < sk)
 			continue;	/* already drawn with its peer */
-		conn = tw_conn_add(c, &conn_cap);
+		conn = tw_conn_add(c);
 		if (sk->peer)
 			tw_conn_set_pair(conn, sk, sk->peer);
 		else
 			tw_conn_set_single(conn, sk);
 		tw_conn_span(conn);
 	}
-	qsort(c->conns, c->nconns, sizeof(*c->conns), tw_cmp_conn);
+	tw_sort(c->conns, c->nconns, sizeof(*c->conns), tw_cmp_conn);
 }
 
 void tw_conns_free(struct tw_conns *c)
@@ -623,9 +855,9 @@ void tw_conns_free(struct tw_conns *c)
 	size_t i;
 
 	for (i = 0; i < c->nsocks; i++)
-		free(c->socks[i].recs);
-	free(c->socks);
-	free(c->conns);
+		if (c->socks[i].own_recs)
+			free(c->socks[i].recs);
+	free(c->socks);		/* and conns, of the same allocation */
 	memset(c, 0, sizeof(*c));
 }
 

@@ -38,6 +38,7 @@ struct tw_sock {
 	bool merged;		/* a request socket, now in its child's end */
 	const struct tcpwave_record **recs;	/* by ts, then seq */
 	size_t nrecs;
+	bool own_recs;		/* recs is an allocation of its own */
 	const struct tcpwave_record *tuple;	/* the one naming its ports */
 	enum tw_role role;
 	bool listener;
@@ -69,6 +70,7 @@ struct tw_conn {
 	size_t nrecs;
 };
 
+/* socks and conns share one allocation, with the sockets' records. */
 struct tw_conns {
 	struct tw_sock *socks;			/* by cookie */
 	size_t nsocks;

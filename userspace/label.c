@@ -188,26 +188,78 @@ static void tw_label_shows(enum tw_seg kind, bool *seq, bool *ack)
 	       kind == TW_SEG_RSTACK;
 }
 
-const char *tw_label(char buf[TW_LABEL_STRLEN], const struct tw_segment *s)
+/* "00" to "99": two digits a division. */
+static const char tw_digit_pairs[] =
+	"00010203040506070809"
+	"10111213141516171819"
+	"20212223242526272829"
+	"30313233343536373839"
+	"40414243444546474849"
+	"50515253545556575859"
+	"60616263646566676869"
+	"70717273747576777879"
+	"80818283848586878889"
+	"90919293949596979899";
+
+/*
+ * The decimal digits of @v, written backwards to end at @end: returns
+ * where they start.  Two at a time, as the labels' 10-digit numbers and
+ * the ladders' times have many.
+ */
+char *tw_digits(char *end, unsigned long long v)
 {
+	while (v >= 100) {
+		end -= 2;
+		memcpy(end, tw_digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		end -= 2;
+		memcpy(end, tw_digit_pairs + 2 * v, 2);
+	} else {
+		*--end = '0' + v;
+	}
+	return end;
+}
+
+/*
+ * Appends " seq=" or " ack=" (@what) and @v in decimal at buf + @n;
+ * returns the new length.
+ */
+static size_t tw_label_num(char *buf, size_t n, const char *what, __u32 v)
+{
+	char d[TW_DIGITS_MAX], *p = tw_digits(d + sizeof(d), v);
+	size_t k = d + sizeof(d) - p;
+
+	memcpy(buf + n, what, 5);
+	memcpy(buf + n + 5, p, k);
+	return n + 5 + k;
+}
+
+/*
+ * The label of @s into @buf, and its length: without snprintf() or
+ * strlen(), as every segment of every ladder comes here.  A name and
+ * two numbers always fit: " seq=" and 10 digits, twice.
+ */
+size_t tw_label_len(char buf[TW_LABEL_STRLEN], const struct tw_segment *s)
+{
+	const char *name = tw_seg_name(s->kind);
+	size_t n = strlen(name);
 	bool seq, ack;
-	size_t n;
 
 	tw_label_shows(s->kind, &seq, &ack);
-	/* Without snprintf(): every segment of every ladder comes here. */
-	tw_copy(buf, TW_LABEL_STRLEN, tw_seg_name(s->kind));
-	n = strlen(buf);
-	/* " seq=" and " ack=" and 10 digits each always fit. */
-	if (seq && s->has_seq && n + 16 < TW_LABEL_STRLEN) {
-		memcpy(buf + n, " seq=", 5);
-		n = tw_put_u64(buf + n + 5, s->seq) - buf;
-		buf[n] = '\0';
-	}
-	if (ack && s->has_ack && n + 16 < TW_LABEL_STRLEN) {
-		memcpy(buf + n, " ack=", 5);
-		n = tw_put_u64(buf + n + 5, s->ack) - buf;
-		buf[n] = '\0';
-	}
+	memcpy(buf, name, n);
+	if (seq && s->has_seq)
+		n = tw_label_num(buf, n, " seq=", s->seq);
+	if (ack && s->has_ack)
+		n = tw_label_num(buf, n, " ack=", s->ack);
+	buf[n] = '\0';
+	return n;
+}
+
+const char *tw_label(char buf[TW_LABEL_STRLEN], const struct tw_segment *s)
+{
+	tw_label_len(buf, s);
 	return buf;
 }
 

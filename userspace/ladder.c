@@ -11,6 +11,7 @@
  * rather than push an arrow out of line: a left one onto a row of its
  * own, a right one without an arrow to end at the right margin.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ladder.h"
@@ -28,10 +29,22 @@
 #define TW_ARROW_PAD	7	/* head, a blank and two dashes each side */
 #define TW_LINE_W	80
 
+/*
+ * The ladder's text collects in buf and goes to stdio in one fwrite() a
+ * ladder (or a buffer's worth), not one a line.  A line is written only
+ * once finished: its trailing blanks must go first.  A line longer than
+ * buf (none that we draw is) moves the text to the heap.
+ */
+#define TW_LADDER_BUF	4096
+
 struct tw_ladder {
 	FILE *f;
 	const struct tw_view *v;
-	struct tw_buf line;
+	char *s;		/* the text not written yet: buf or the heap */
+	size_t len;
+	size_t cap;
+	size_t bol;		/* where the line being built starts in s */
+	size_t col;		/* and its display width so far */
 	size_t time_w;
 	size_t col_left;
 	size_t col_arrow;
@@ -39,14 +52,165 @@ struct tw_ladder {
 	size_t arrow_w;
 	size_t line_w;		/* TW_LINE_W, unless the layout cannot fit */
 	__u64 t0;
+	char buf[TW_LADDER_BUF];
 };
+
+static void tw_ladder_init(struct tw_ladder *l, FILE *f,
+			   const struct tw_view *v)
+{
+	l->f = f;
+	l->v = v;
+	l->s = l->buf;
+	l->len = 0;
+	l->cap = sizeof(l->buf);
+	l->bol = 0;
+	l->col = 0;
+}
+
+/* Write the finished lines; the one being built moves to the front. */
+static void tw_ladder_write(struct tw_ladder *l)
+{
+	if (l->bol)
+		fwrite(l->s, 1, l->bol, l->f);
+	memmove(l->s, l->s + l->bol, l->len - l->bol);
+	l->len -= l->bol;
+	l->bol = 0;
+}
+
+/* tw_ladder_room(), when the buffer is short of @n bytes. */
+static void tw_ladder_room_slow(struct tw_ladder *l, size_t n)
+{
+	size_t cap = l->cap;
+	char *p;
+
+	tw_ladder_write(l);
+	if (l->cap - l->len >= n)
+		return;
+	while (cap - l->len < n)
+		cap *= 2;
+	if (l->s == l->buf) {
+		p = tw_xrealloc(NULL, cap, 1);
+		memcpy(p, l->buf, l->len);
+	} else {
+		p = tw_xrealloc(l->s, cap, 1);
+	}
+	l->s = p;
+	l->cap = cap;
+}
+
+static inline void tw_ladder_room(struct tw_ladder *l, size_t n)
+{
+	if (l->cap - l->len < n)
+		tw_ladder_room_slow(l, n);
+}
+
+/* Write all of it, and give back the heap if a long line took any. */
+static void tw_ladder_done(struct tw_ladder *l)
+{
+	tw_ladder_write(l);
+	if (l->s != l->buf)
+		free(l->s);
+	l->s = l->buf;
+	l->cap = sizeof(l->buf);
+}
+
+/*
+ * The @n bytes at @s, @w display columns wide: the caller knows the
+ * width of what it adds, so no line is ever measured (tw_width()).
+ */
+static inline void tw_ladder_add(struct tw_ladder *l, const char *s,
+				 size_t n, size_t w)
+{
+	tw_ladder_room(l, n);
+	memcpy(l->s + l->len, s, n);
+	l->len += n;
+	l->col += w;
+}
+
+/*
+ * ASCII text, a column a byte.  Inline, so that the strlen() of a
+ * literal is a constant.  The helpers below are inline too: each row
+ * calls them several times (11 million instructions in the benchmark).
+ */
+static inline void tw_ladder_puts(struct tw_ladder *l, const char *s)
+{
+	size_t n = strlen(s);
+
+	tw_ladder_add(l, s, n, n);
+}
+
+static inline void tw_ladder_spaces(struct tw_ladder *l, size_t n)
+{
+	tw_ladder_room(l, n);
+	memset(l->s + l->len, ' ', n);
+	l->len += n;
+	l->col += n;
+}
+
+/* tw_buf_pad_to(): an overlong cell gets a single space after it. */
+static inline void tw_ladder_pad_to(struct tw_ladder *l, size_t col)
+{
+	if (l->col < col)
+		tw_ladder_spaces(l, col - l->col);
+	else if (l->col && l->s[l->len - 1] != ' ')
+		tw_ladder_add(l, " ", 1, 1);
+}
+
+/* An SGR escape (TW_SGR_ESC()), which takes no column; only in colour. */
+static inline void tw_ladder_sgr(struct tw_ladder *l, const char *esc)
+{
+	if (l->v->color)
+		tw_ladder_add(l, esc, strlen(esc), 0);
+}
+
+/* End the line, without its trailing blanks, as tw_buf_emit() does. */
+static inline void tw_ladder_nl(struct tw_ladder *l)
+{
+	while (l->len > l->bol && l->s[l->len - 1] == ' ')
+		l->len--;
+	tw_ladder_room(l, 1);
+	l->s[l->len++] = '\n';
+	l->bol = l->len;
+	l->col = 0;
+}
+
+static void tw_ladder_u64(struct tw_ladder *l, unsigned long long v)
+{
+	char d[TW_DIGITS_MAX], *p = tw_digits(d + sizeof(d), v);
+
+	tw_ladder_add(l, p, d + sizeof(d) - p, d + sizeof(d) - p);
+}
+
+/*
+ * tw_fmt_ms() of @ns, written backwards to end at @end: returns where
+ * it starts.  The time of every row comes here.
+ */
+#define TW_MS_STRLEN	(TW_DIGITS_MAX + 4)
+static char *tw_ladder_ms_text(char *end, __u64 ns)
+{
+	__u64 us = ns / 1000, ms = us / 1000;
+	unsigned int frac = us - ms * 1000;
+
+	/* tw_digits() of 1000 + frac: its three last digits, zeros kept. */
+	end = tw_digits(end, 1000 + frac) + 1;
+	*--end = '.';
+	return tw_digits(end, ms);
+}
+
+/* Milliseconds, right-justified in @width columns. */
+static void tw_ladder_ms(struct tw_ladder *l, size_t width, __u64 ns)
+{
+	char t[TW_MS_STRLEN], *p = tw_ladder_ms_text(t + sizeof(t), ns);
+	size_t n = t + sizeof(t) - p;
+
+	if (n < width)
+		tw_ladder_spaces(l, width - n);
+	tw_ladder_add(l, p, n, n);
+}
 
 static void tw_ladder_time(struct tw_ladder *l, __u64 ts)
 {
-	char ms[32];
-
-	tw_fmt_ms(ms, sizeof(ms), ts - l->t0);
-	tw_buf_rjust(&l->line, l->time_w, ms);
+	tw_ladder_ms(l, l->time_w, ts - l->t0);
 }
 
 /* Colours of segments: the handshake green, the close cyan, RST red. */
@@ -54,64 +218,98 @@ static const char *tw_seg_sgr(enum tw_seg kind)
 {
 	switch (kind) {
 	case TW_SEG_FIN:
-		return TW_SGR_CYAN;
+		return TW_SGR_ESC(TW_SGR_CYAN);
 	case TW_SEG_RST:
 	case TW_SEG_RSTACK:
-		return TW_SGR_RED;
+		return TW_SGR_ESC(TW_SGR_RED);
 	default:
-		return TW_SGR_GREEN;
+		return TW_SGR_ESC(TW_SGR_GREEN);
 	}
 }
 
-/* An arrow of l->arrow_w columns, toward @to, labelled @label. */
-static void tw_ladder_arrow(struct tw_ladder *l, enum tw_side to,
-			    const char *label, enum tw_seg kind)
+/* Enough dashes for any arrow in one copy: a label is at most 37 wide. */
+#define TW_DASHES	48
+static const char tw_dash_ascii[] =
+	"------------------------------------------------";
+static const char tw_dash_utf8[] =
+	"\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500"
+	"\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500"
+	"\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500"
+	"\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500"
+	"\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500"
+	"\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500";
+
+/* @n dashes, a column each: copied from a run of them, not one by one. */
+static inline void tw_ladder_dashes(struct tw_ladder *l, size_t n)
 {
-	const char *dash = l->v->ascii ? "-" : "\u2500";
-	size_t width = tw_width(label) + 2;
+	const char *run = l->v->ascii ? tw_dash_ascii : tw_dash_utf8;
+	size_t bytes = l->v->ascii ? 1 : sizeof("\u2500") - 1;
+
+	while (n) {
+		size_t k = n < TW_DASHES ? n : TW_DASHES;
+
+		tw_ladder_add(l, run, k * bytes, k);
+		n -= k;
+	}
+}
+
+/* An arrow of l->arrow_w columns, toward @to, labelled @label (ASCII). */
+static void tw_ladder_arrow(struct tw_ladder *l, enum tw_side to,
+			    const char *label, size_t n, enum tw_seg kind)
+{
+	size_t width = n + 2;
 	size_t body = l->arrow_w - 1;
-	size_t left, right, i;
+	size_t left, right;
 
 	if (width > body)
 		width = body;
 	left = (body - width) / 2;
 	right = body - width - left;
-	tw_buf_pad_to(&l->line, l->col_arrow);
-	tw_buf_sgr(&l->line, l->v, tw_seg_sgr(kind));
-	if (to == TW_LEFT)
-		tw_buf_puts(&l->line, l->v->ascii ? "<" : "\u25c0");
-	for (i = 0; i < left; i++)
-		tw_buf_puts(&l->line, dash);
-	tw_buf_puts(&l->line, " ");
-	tw_buf_puts(&l->line, label);
-	tw_buf_puts(&l->line, " ");
-	for (i = 0; i < right; i++)
-		tw_buf_puts(&l->line, dash);
-	if (to == TW_RIGHT)
-		tw_buf_puts(&l->line, l->v->ascii ? ">" : "\u25b6");
-	tw_buf_sgr(&l->line, l->v, TW_SGR_OFF);
+	tw_ladder_pad_to(l, l->col_arrow);
+	tw_ladder_sgr(l, tw_seg_sgr(kind));
+	if (to == TW_LEFT) {
+		if (l->v->ascii)
+			tw_ladder_add(l, "<", 1, 1);
+		else
+			tw_ladder_add(l, "\u25c0", sizeof("\u25c0") - 1, 1);
+	}
+	tw_ladder_dashes(l, left);
+	tw_ladder_add(l, " ", 1, 1);
+	tw_ladder_add(l, label, n, n);
+	tw_ladder_add(l, " ", 1, 1);
+	tw_ladder_dashes(l, right);
+	if (to == TW_RIGHT) {
+		if (l->v->ascii)
+			tw_ladder_add(l, ">", 1, 1);
+		else
+			tw_ladder_add(l, "\u25b6", sizeof("\u25b6") - 1, 1);
+	}
+	tw_ladder_sgr(l, TW_SGR_ESC(TW_SGR_OFF));
 }
 
 /* A row's cell, red if it tells of a bad end ("CLOSE (refused)"). */
-static void tw_ladder_cell(struct tw_ladder *l, const struct tw_row *row)
+static inline void tw_ladder_cell(struct tw_ladder *l,
+				  const struct tw_row *row)
 {
 	if (row->bad)
-		tw_buf_sgr(&l->line, l->v, TW_SGR_RED);
-	tw_buf_puts(&l->line, row->cell);
+		tw_ladder_sgr(l, TW_SGR_ESC(TW_SGR_RED));
+	tw_ladder_add(l, row->cell, row->cell_len, row->cell_w);
 	if (row->bad)
-		tw_buf_sgr(&l->line, l->v, TW_SGR_OFF);
+		tw_ladder_sgr(l, TW_SGR_ESC(TW_SGR_OFF));
 }
 
 static void tw_ladder_layout(struct tw_ladder *l, const struct tw_conn *conn,
 			     const struct tw_timeline *tl)
 {
 	size_t label = 0, right = TW_CELL_MIN, i;
+	char ms[TW_MS_STRLEN];
+	size_t n;
 	long room;
-	char ms[32];
 
 	l->t0 = conn->first_ts;
-	tw_fmt_ms(ms, sizeof(ms), conn->last_ts - conn->first_ts);
-	l->time_w = strlen(ms) > TW_TIME_W ? strlen(ms) : TW_TIME_W;
+	n = ms + sizeof(ms) -
+	    tw_ladder_ms_text(ms + sizeof(ms), conn->last_ts - conn->first_ts);
+	l->time_w = n > TW_TIME_W ? n : TW_TIME_W;
 	for (i = 0; i < tl->nrows; i++) {
 		const struct tw_row *row = &tl->rows[i];
 		size_t w;
@@ -121,9 +319,8 @@ static void tw_ladder_layout(struct tw_ladder *l, const struct tw_conn *conn,
 		w = tw_label_width(tw_timeline_seg(tl, row->seg));
 		if (w > label)
 			label = w;
-		w = tw_width(row->cell);
-		if (row->side == TW_RIGHT && w > right)
-			right = w;
+		if (row->side == TW_RIGHT && row->cell_w > right)
+			right = row->cell_w;
 	}
 	if (right > TW_CELL_W)
 		right = TW_CELL_W;
@@ -147,21 +344,21 @@ static void tw_ladder_row(struct tw_ladder *l, const struct tw_timeline *tl,
 			  const struct tw_row *row)
 {
 	char label[TW_LABEL_STRLEN];
-	size_t w = tw_width(row->cell);
+	size_t w = row->cell_w, n = 0;
 
 	if (row->arrow)
-		tw_label(label, tw_timeline_seg(tl, row->seg));
+		n = tw_label_len(label, tw_timeline_seg(tl, row->seg));
 	tw_ladder_time(l, row->ts);
 	if (row->side == TW_LEFT && row->cell[0]) {
-		tw_buf_pad_to(&l->line, l->col_left);
+		tw_ladder_pad_to(l, l->col_left);
 		tw_ladder_cell(l, row);
 		if (row->arrow && l->col_left + w >= l->col_arrow) {
-			tw_buf_emit(&l->line, l->f);
+			tw_ladder_nl(l);
 			tw_ladder_time(l, row->ts);
 		}
 	}
 	if (row->arrow)
-		tw_ladder_arrow(l, row->to, label,
+		tw_ladder_arrow(l, row->to, label, n,
 				tw_timeline_seg(tl, row->seg)->kind);
 	if (row->side == TW_RIGHT && row->cell[0]) {
 		size_t col = l->col_right;
@@ -169,26 +366,59 @@ static void tw_ladder_row(struct tw_ladder *l, const struct tw_timeline *tl,
 		if (!row->arrow && col + w > l->line_w)
 			col = l->line_w - w > l->col_arrow ?
 			      l->line_w - w : l->col_arrow;
-		tw_buf_pad_to(&l->line, col);
+		tw_ladder_pad_to(l, col);
 		tw_ladder_cell(l, row);
 	}
-	tw_buf_emit(&l->line, l->f);
+	tw_ladder_nl(l);
+}
+
+/*
+ * tw_buf_puts_safe() of a comm, which parse.c always ends with a NUL
+ * within TCPWAVE_COMM_LEN: as it is when every byte is graphic ASCII or
+ * a space, as is almost always the case, else through fmt.c.  Either
+ * way only ASCII comes out, a column a byte.
+ */
+static void tw_ladder_comm(struct tw_ladder *l, const char *comm)
+{
+	struct tw_buf b = { 0 };
+	size_t n;
+
+	for (n = 0; n < TCPWAVE_COMM_LEN && comm[n]; n++) {
+		unsigned char c = comm[n];
+
+		if (c < ' ' || c >= 0x7f || c == '\\')
+			break;
+	}
+	if (n < TCPWAVE_COMM_LEN && !comm[n]) {
+		tw_ladder_add(l, comm, n, n);
+		return;
+	}
+	tw_buf_puts_safe(&b, comm, TCPWAVE_COMM_LEN);
+	tw_ladder_add(l, b.s, b.len, b.len);
+	tw_buf_free(&b);
 }
 
 /* " comm[pid]" of the owner (tw_sock_owner()), or " ?". */
-static void tw_ladder_owner(struct tw_buf *b, const struct tw_sock *sk)
+static void tw_ladder_owner(struct tw_ladder *l, const struct tw_sock *sk)
 {
 	const struct tcpwave_record *r = tw_sock_owner(sk);
 
 	if (!r) {
-		tw_buf_puts(b, " ?");
+		tw_ladder_puts(l, " ?");
 		return;
 	}
-	tw_buf_puts(b, " ");
-	tw_buf_puts_safe(b, r->comm, sizeof(r->comm));
-	tw_buf_puts(b, "[");
-	tw_buf_u64(b, r->pid);
-	tw_buf_puts(b, "]");
+	tw_ladder_puts(l, " ");
+	tw_ladder_comm(l, r->comm);
+	tw_ladder_puts(l, "[");
+	tw_ladder_u64(l, r->pid);
+	tw_ladder_puts(l, "]");
+}
+
+static void tw_ladder_cookie(struct tw_ladder *l, __u64 cookie)
+{
+	char ck[TW_COOKIE_STRLEN];
+
+	tw_ladder_puts(l, tw_fmt_cookie(ck, cookie));
 }
 
 /*
@@ -199,34 +429,35 @@ static void tw_ladder_owner(struct tw_buf *b, const struct tw_sock *sk)
 static void tw_ladder_who(struct tw_ladder *l, const char *role,
 			  const struct tw_sock *sk)
 {
-	char ck[TW_COOKIE_STRLEN];
-	bool sep = false;
-
-	/* "  %s %ssk:%s", without printf: two lines of every ladder. */
-	tw_buf_puts(&l->line, "  ");
-	tw_buf_puts(&l->line, role);
-	tw_buf_puts(&l->line, sk->req_only ? " request sk:" : " sk:");
-	tw_buf_puts(&l->line, tw_fmt_cookie(ck, sk->cookie));
-	tw_ladder_owner(&l->line, sk);
-	tw_buf_emit(&l->line, l->f);
+	tw_ladder_puts(l, "  ");
+	tw_ladder_puts(l, role);
+	if (sk->req_only)
+		tw_ladder_puts(l, " request sk:");
+	else
+		tw_ladder_puts(l, " sk:");
+	tw_ladder_cookie(l, sk->cookie);
+	tw_ladder_owner(l, sk);
+	tw_ladder_nl(l);
 	if (!sk->has_req && !sk->has_lcookie)
 		return;
-	tw_buf_puts(&l->line, "    ");
+	tw_ladder_puts(l, "    ");
 	if (sk->has_req) {
-		tw_buf_printf(&l->line, "request sk:%s",
-			      tw_fmt_cookie(ck, sk->req_cookie));
-		sep = true;
+		tw_ladder_puts(l, "request sk:");
+		tw_ladder_cookie(l, sk->req_cookie);
+		if (sk->has_lcookie)
+			tw_ladder_puts(l, ", ");
 	}
-	if (sk->has_lcookie)
-		tw_buf_printf(&l->line, "%slistener sk:%s", sep ? ", " : "",
-			      tw_fmt_cookie(ck, sk->lcookie));
-	tw_buf_emit(&l->line, l->f);
+	if (sk->has_lcookie) {
+		tw_ladder_puts(l, "listener sk:");
+		tw_ladder_cookie(l, sk->lcookie);
+	}
+	tw_ladder_nl(l);
 }
 
 static void tw_ladder_say(struct tw_ladder *l, const char *s)
 {
-	tw_buf_puts(&l->line, s);
-	tw_buf_emit(&l->line, l->f);
+	tw_ladder_puts(l, s);
+	tw_ladder_nl(l);
 }
 
 /*
@@ -242,28 +473,27 @@ static void tw_ladder_header(struct tw_ladder *l, const struct tw_conn *conn,
 	const char *left = "client", *right = "server";
 
 	if (conn->listener) {
-		tw_buf_sgr(&l->line, l->v, TW_SGR_BOLD);
-		tw_buf_puts(&l->line, "listener ");
-		tw_buf_u64(&l->line, id);
-		tw_buf_puts(&l->line, ": ");
-		tw_buf_puts(&l->line,
-			    tw_fmt_ep(a, r->family, r->laddr, r->lport));
-		tw_buf_sgr(&l->line, l->v, TW_SGR_OFF);
-		tw_buf_emit(&l->line, l->f);
+		tw_ladder_sgr(l, TW_SGR_ESC(TW_SGR_BOLD));
+		tw_ladder_puts(l, "listener ");
+		tw_ladder_u64(l, id);
+		tw_ladder_puts(l, ": ");
+		tw_ladder_puts(l, tw_fmt_ep(a, r->family, r->laddr, r->lport));
+		tw_ladder_sgr(l, TW_SGR_ESC(TW_SGR_OFF));
+		tw_ladder_nl(l);
 		tw_ladder_who(l, "listener", sv);
 		left = "";
 		right = "listener";
 	} else {
 		tw_conn_endpoints(conn, a, b);
-		tw_buf_sgr(&l->line, l->v, TW_SGR_BOLD);
-		tw_buf_puts(&l->line, "connection ");
-		tw_buf_u64(&l->line, id);
-		tw_buf_puts(&l->line, ": ");
-		tw_buf_puts(&l->line, a);
-		tw_buf_puts(&l->line, " -> ");
-		tw_buf_puts(&l->line, b);
-		tw_buf_sgr(&l->line, l->v, TW_SGR_OFF);
-		tw_buf_emit(&l->line, l->f);
+		tw_ladder_sgr(l, TW_SGR_ESC(TW_SGR_BOLD));
+		tw_ladder_puts(l, "connection ");
+		tw_ladder_u64(l, id);
+		tw_ladder_puts(l, ": ");
+		tw_ladder_puts(l, a);
+		tw_ladder_puts(l, " -> ");
+		tw_ladder_puts(l, b);
+		tw_ladder_sgr(l, TW_SGR_ESC(TW_SGR_OFF));
+		tw_ladder_nl(l);
 		if (conn->self) {
 			tw_ladder_say(l, cl->simopen ?
 				      "  connected to itself (simultaneous open)" :
@@ -286,12 +516,14 @@ static void tw_ladder_header(struct tw_ladder *l, const struct tw_conn *conn,
 		}
 	}
 
-	tw_buf_rjust(&l->line, l->time_w, "ms");
-	tw_buf_pad_to(&l->line, l->col_left);
-	tw_buf_puts(&l->line, left);
-	tw_buf_pad_to(&l->line, l->col_right);
-	tw_buf_puts(&l->line, right);
-	tw_buf_emit(&l->line, l->f);
+	if (l->time_w > 2)
+		tw_ladder_spaces(l, l->time_w - 2);
+	tw_ladder_puts(l, "ms");
+	tw_ladder_pad_to(l, l->col_left);
+	tw_ladder_puts(l, left);
+	tw_ladder_pad_to(l, l->col_right);
+	tw_ladder_puts(l, right);
+	tw_ladder_nl(l);
 }
 
 /*
@@ -303,47 +535,67 @@ struct tw_items {
 	bool any;
 };
 
-static void tw_item(struct tw_items *it, const char *s)
+/* Where the next item goes, ASCII @n bytes long: after ", ", or below. */
+static void tw_item(struct tw_items *it, size_t n)
 {
 	struct tw_ladder *l = it->l;
 
-	if (it->any && tw_buf_width(&l->line) + 2 + tw_width(s) > TW_LINE_W) {
-		tw_buf_puts(&l->line, ",");
-		tw_buf_emit(&l->line, l->f);
+	if (it->any && l->col + 2 + n > TW_LINE_W) {
+		tw_ladder_puts(l, ",");
+		tw_ladder_nl(l);
 		it->any = false;
 	}
 	if (it->any)
-		tw_buf_puts(&l->line, ", ");
+		tw_ladder_puts(l, ", ");
 	else
-		tw_buf_pad_to(&l->line, l->col_left);
-	tw_buf_puts(&l->line, s);
+		tw_ladder_pad_to(l, l->col_left);
 	it->any = true;
 }
 
+/*
+ * "NAME ends in STATE (WHY)MORE", measured, then written piece by piece
+ * into the line.  It was formatted into 128 bytes, which it never
+ * filled: names of 8 bytes, states of 15 at most, reasons of 8, MORE of
+ * 23.
+ */
 static void tw_ladder_ends(struct tw_items *it, const char *name,
 			   const struct tw_sock *sk, const char *more)
 {
 	const struct tcpwave_record *end = tw_sock_end(sk);
 	unsigned int state = tw_sock_last(sk)->newstate;
-	char st[TW_STATE_STRLEN], s[128], *p = s, *e = s + sizeof(s);
-	const char *why = NULL;
+	char st[TW_STATE_STRLEN];
+	const char *why = NULL, *s = tw_state_str(state, st);
+	size_t n;
 
 	if (state == TCPWAVE_CLOSE && end && end->reason) {
 		why = tw_reason_name(end->reason);
 		if (!why)
 			why = "?";
 	}
-	/* "%s ends in %s%s%s%s%s", without printf. */
-	p = tw_cat(p, e, name);
-	p = tw_cat(p, e, " ends in ");
-	p = tw_cat(p, e, tw_state_str(state, st));
+	n = strlen(name) + strlen(" ends in ") + strlen(s) + strlen(more);
+	if (why)
+		n += strlen(" (") + strlen(why) + strlen(")");
+	tw_item(it, n);
+	tw_ladder_puts(it->l, name);
+	tw_ladder_puts(it->l, " ends in ");
+	tw_ladder_puts(it->l, s);
 	if (why) {
-		p = tw_cat(p, e, " (");
-		p = tw_cat(p, e, why);
-		p = tw_cat(p, e, ")");
+		tw_ladder_puts(it->l, " (");
+		tw_ladder_puts(it->l, why);
+		tw_ladder_puts(it->l, ")");
 	}
-	tw_cat(p, e, more);
-	tw_item(it, s);
+	tw_ladder_puts(it->l, more);
+}
+
+/* A footer line of its own: "N records lost ...", @what after N. */
+static void tw_ladder_note(struct tw_ladder *l, unsigned long long n,
+			   const char *what, const char *more)
+{
+	tw_ladder_pad_to(l, l->col_left);
+	tw_ladder_u64(l, n);
+	tw_ladder_puts(l, what);
+	tw_ladder_puts(l, more);
+	tw_ladder_nl(l);
 }
 
 static void tw_ladder_footer(struct tw_ladder *l, const struct tw_conn *conn,
@@ -354,13 +606,11 @@ static void tw_ladder_footer(struct tw_ladder *l, const struct tw_conn *conn,
 	__u64 lost = tw_conn_lost(conn, t);
 	__u64 before = tw_conn_lost_before(conn, t);
 	const char *alone = "";
-	char s[64];
 
-	tw_fmt_ms(s, sizeof(s), conn->last_ts - conn->first_ts);
-	tw_buf_pad_to(&l->line, l->col_left);
-	tw_buf_puts(&l->line, "duration ");
-	tw_buf_puts(&l->line, s);
-	tw_buf_puts(&l->line, " ms");
+	tw_ladder_pad_to(l, l->col_left);
+	tw_ladder_puts(l, "duration ");
+	tw_ladder_ms(l, 0, conn->last_ts - conn->first_ts);
+	tw_ladder_puts(l, " ms");
 	it.any = true;
 	if (!conn->listener && !conn->self && !tw_conn_refused(conn) &&
 	    (!conn->client || !conn->server))
@@ -373,37 +623,27 @@ static void tw_ladder_footer(struct tw_ladder *l, const struct tw_conn *conn,
 	if (conn->server)
 		tw_ladder_ends(&it, conn->listener ? "listener" : "server",
 			       conn->server, alone);
-	tw_buf_emit(&l->line, l->f);
-	if (lost) {
-		tw_buf_pad_to(&l->line, l->col_left);
-		tw_buf_printf(&l->line,
-			"%llu records lost meanwhile: steps may be missing",
-			(unsigned long long)lost);
-		tw_buf_emit(&l->line, l->f);
-	}
-	if (before) {
-		tw_buf_pad_to(&l->line, l->col_left);
-		tw_buf_printf(&l->line,
-			"%llu records lost before it: its start may be missing",
-			(unsigned long long)before);
-		tw_buf_emit(&l->line, l->f);
-	}
-	if (tl->unknown) {
-		tw_buf_pad_to(&l->line, l->col_left);
-		tw_buf_printf(&l->line,
-			"%zu record%s of events unknown to this viewer not drawn",
-			tl->unknown, tl->unknown == 1 ? "" : "s");
-		tw_buf_emit(&l->line, l->f);
-	}
+	tw_ladder_nl(l);
+	if (lost)
+		tw_ladder_note(l, lost, " records lost meanwhile: ",
+			       "steps may be missing");
+	if (before)
+		tw_ladder_note(l, before, " records lost before it: ",
+			       "its start may be missing");
+	if (tl->unknown)
+		tw_ladder_note(l, tl->unknown,
+			       tl->unknown == 1 ? " record" : " records",
+			       " of events unknown to this viewer not drawn");
 }
 
 static void tw_ladder_conn(struct tw_ladder *l, const struct tw_conn *conn,
 			   size_t id, const struct tw_trace *t)
 {
+	struct tw_timeline_room room;
 	struct tw_timeline tl;
 	size_t i;
 
-	tw_timeline_build(&tl, conn, l->v->ascii);
+	tw_timeline_build_in(&tl, conn, l->v->ascii, &room);
 	tw_ladder_layout(l, conn, &tl);
 	tw_ladder_header(l, conn, id);
 	for (i = 0; i < tl.nrows; i++)
@@ -419,26 +659,29 @@ static void tw_ladder_conn(struct tw_ladder *l, const struct tw_conn *conn,
 void tw_ladder_print_conn(FILE *f, const struct tw_conn *conn, size_t id,
 			  const struct tw_trace *t, const struct tw_view *v)
 {
-	struct tw_ladder l = { .f = f, .v = v };
+	struct tw_ladder l;
 
+	tw_ladder_init(&l, f, v);
 	tw_ladder_conn(&l, conn, id, t);
-	tw_buf_free(&l.line);
+	tw_ladder_done(&l);
 }
 
 void tw_ladder_print(FILE *f, const struct tw_conns *c,
 		     const struct tw_trace *t, const struct tw_view *v)
 {
-	struct tw_ladder l = { .f = f, .v = v };
+	struct tw_ladder l;
 	bool first = true;
 	size_t i;
 
+	tw_ladder_init(&l, f, v);
 	for (i = 0; i < c->nconns; i++) {
 		if (v->only && v->only != i + 1)
 			continue;
+		/* A blank line between ladders. */
 		if (!first)
-			fputc('\n', f);
+			tw_ladder_nl(&l);
 		first = false;
 		tw_ladder_conn(&l, &c->conns[i], i + 1, t);
 	}
-	tw_buf_free(&l.line);
+	tw_ladder_done(&l);
 }

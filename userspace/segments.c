@@ -13,19 +13,23 @@
 #include "segments.h"
 #include "tcpwave_abi.h"
 
+/*
+ * The rules, indexed by old and new state: a lookup for every record.
+ * A transition without a rule is all zeros: no segments.
+ */
 #define R(old, new, recv, sent) \
-	{ TCPWAVE_##old, TCPWAVE_##new, TW_SEG_##recv, TW_SEG_##sent, false }
+	[TCPWAVE_##old][TCPWAVE_##new] = \
+		{ TW_SEG_##recv, TW_SEG_##sent, false }
 /* Either these segments, or none at all. */
 #define R_OPT(old, new, recv, sent) \
-	{ TCPWAVE_##old, TCPWAVE_##new, TW_SEG_##recv, TW_SEG_##sent, true }
+	[TCPWAVE_##old][TCPWAVE_##new] = \
+		{ TW_SEG_##recv, TW_SEG_##sent, true }
 
 static const struct tw_rule {
-	unsigned char oldstate;
-	unsigned char newstate;
 	unsigned char recv;
 	unsigned char sent;
 	bool optional;
-} tw_rules[] = {
+} tw_rules[TCPWAVE_STATE_MAX][TCPWAVE_STATE_MAX] = {
 	/*
 	 * tcp_v4_connect(), tcp_v6_connect(): set before tcp_connect();
 	 * in 1.1 the connect record, taken in tcp_connect().
@@ -94,17 +98,14 @@ static struct tw_segs tw_segs_table(unsigned int oldstate,
 				    unsigned int newstate)
 {
 	struct tw_segs segs = { TW_SEG_NONE, TW_SEG_NONE, false, false };
-	unsigned int i;
+	const struct tw_rule *rule;
 
-	for (i = 0; i < sizeof(tw_rules) / sizeof(tw_rules[0]); i++) {
-		if (tw_rules[i].oldstate == oldstate &&
-		    tw_rules[i].newstate == newstate) {
-			segs.recv = tw_rules[i].recv;
-			segs.sent = tw_rules[i].sent;
-			segs.optional = tw_rules[i].optional;
-			break;
-		}
-	}
+	if (oldstate >= TCPWAVE_STATE_MAX || newstate >= TCPWAVE_STATE_MAX)
+		return segs;
+	rule = &tw_rules[oldstate][newstate];
+	segs.recv = rule->recv;
+	segs.sent = rule->sent;
+	segs.optional = rule->optional;
 	return segs;
 }
 

@@ -23,13 +23,13 @@
 #include "states.h"
 #include "timeline.h"
 
-/* Segments sent by one side that nobody received yet, latest on top. */
-struct tw_stack {
-	size_t *v;
-	size_t n;
-	size_t cap;
-};
-
+/*
+ * Each side's segments that nobody received yet are a stack per kind,
+ * latest on top, linked through below[]: a segment is pushed once, when
+ * sent, so one link each is all the stacks need, and no allocation.
+ * Indices are stored plus one, so that 0, what the side starts with, is
+ * none.
+ */
 struct tw_tl_side {
 	const struct tw_sock *sk;
 	size_t i;			/* next record */
@@ -38,45 +38,123 @@ struct tw_tl_side {
 	bool has_estab;			/* when it reached ESTABLISHED */
 	__u64 estab_ts;
 	unsigned int rtx[TW_SEG_MAX];	/* retransmissions so far */
-	long first[TW_SEG_MAX];		/* the first segment of each kind */
-	struct tw_stack pending[TW_SEG_MAX];
+	size_t first[TW_SEG_MAX];	/* each kind's first segment, + 1 */
+	size_t pending[TW_SEG_MAX];	/* top of each stack, + 1 */
 };
 
 struct tw_tl {
 	struct tw_timeline *tl;
+	size_t *below;			/* what is under each segment, + 1 */
 	struct tw_tl_side side[2];
 	bool track;			/* both ends traced: match segments */
 	bool self;			/* one socket, connected to itself */
 	bool ascii;
 };
 
-static void tw_push(struct tw_stack *st, size_t v)
+static void tw_push(struct tw_tl *x, size_t *top, size_t k)
 {
-	tw_grow((void **)&st->v, &st->cap, st->n + 1, sizeof(*st->v));
-	st->v[st->n++] = v;
+	x->below[k] = *top;
+	*top = k + 1;
 }
 
-static bool tw_pop(struct tw_stack *st, size_t *v)
+static bool tw_pop(struct tw_tl *x, size_t *top, size_t *k)
 {
-	if (!st->n)
+	if (!*top)
 		return false;
-	*v = st->v[--st->n];
+	*k = *top - 1;
+	*top = x->below[*k];
 	return true;
 }
 
+/*
+ * A cell being written: its text, length and display width.  Like
+ * snprintf(), it keeps what fits in TW_CELL_STRLEN with the NUL; the
+ * longest cell ("TIME_WAIT 60.0 s (2MSL) → CLOSE (expired)" with the
+ * longest names and numbers) takes under 80 bytes, so that is all.
+ */
+struct tw_cell {
+	char s[TW_CELL_STRLEN];
+	size_t len;
+	size_t w;
+};
+
+/* @n bytes of @s, @w columns wide. */
+static void tw_cell_add(struct tw_cell *c, const char *s, size_t n, size_t w)
+{
+	if (n > TW_CELL_STRLEN - 1 - c->len)
+		n = w = TW_CELL_STRLEN - 1 - c->len;
+	memcpy(c->s + c->len, s, n);
+	c->len += n;
+	c->w += w;
+	c->s[c->len] = '\0';
+}
+
+/* ASCII: a column a byte, as all but the arrow are. */
+static void tw_cell_cat(struct tw_cell *c, const char *s)
+{
+	size_t n = strlen(s);
+
+	tw_cell_add(c, s, n, n);
+}
+
+static void tw_cell_u64(struct tw_cell *c, unsigned long long v)
+{
+	char d[24];
+	size_t n = tw_put_u64(d, v) - d;
+
+	tw_cell_add(c, d, n, n);
+}
+
+/* tw_fmt_dur(), without snprintf(): "0.070 ms", "500.0 ms", "60.0 s". */
+static void tw_cell_dur(struct tw_cell *c, __u64 ns)
+{
+	unsigned long long v = ns;
+	char d[4];
+
+	if (v < 10000000ULL) {
+		tw_cell_u64(c, v / 1000000);
+		d[0] = '.';
+		d[1] = '0' + v / 100000 % 10;
+		d[2] = '0' + v / 10000 % 10;
+		d[3] = '0' + v / 1000 % 10;
+		tw_cell_add(c, d, 4, 4);
+		tw_cell_cat(c, " ms");
+	} else if (v < 1000000000ULL) {
+		tw_cell_u64(c, v / 1000000);
+		d[0] = '.';
+		d[1] = '0' + v / 100000 % 10;
+		tw_cell_add(c, d, 2, 2);
+		tw_cell_cat(c, " ms");
+	} else {
+		tw_cell_u64(c, v / 1000000000);
+		d[0] = '.';
+		d[1] = '0' + v / 100000000 % 10;
+		tw_cell_add(c, d, 2, 2);
+		tw_cell_cat(c, " s");
+	}
+}
+
 static struct tw_row *tw_tl_row(struct tw_tl *x, __u64 ts, enum tw_side side,
-				const char *cell)
+				const struct tw_cell *cell)
 {
 	struct tw_timeline *tl = x->tl;
-	struct tw_row *row;
+	struct tw_row *row = &tl->rows[tl->nrows++];
 
-	tw_grow((void **)&tl->rows, &tl->rows_cap, tl->nrows + 1,
-		sizeof(*tl->rows));
-	row = &tl->rows[tl->nrows++];
-	memset(row, 0, sizeof(*row));
 	row->ts = ts;
+	row->bad = false;
 	row->side = side;
-	tw_copy(row->cell, sizeof(row->cell), cell);
+	row->arrow = false;
+	row->to = TW_LEFT;
+	row->seg = 0;
+	if (cell) {
+		memcpy(row->cell, cell->s, cell->len + 1);
+		row->cell_len = cell->len;
+		row->cell_w = cell->w;
+	} else {
+		row->cell[0] = '\0';
+		row->cell_len = 0;
+		row->cell_w = 0;
+	}
 	return row;
 }
 
@@ -90,11 +168,8 @@ static void tw_tl_arrow(struct tw_row *row, enum tw_side to, size_t seg)
 static size_t tw_tl_seg_new(struct tw_tl *x, enum tw_seg kind)
 {
 	struct tw_timeline *tl = x->tl;
-	struct tw_tl_seg *s;
+	struct tw_tl_seg *s = &tl->segs[tl->nsegs];
 
-	tw_grow((void **)&tl->segs, &tl->segs_cap, tl->nsegs + 1,
-		sizeof(*tl->segs));
-	s = &tl->segs[tl->nsegs];
 	memset(s, 0, sizeof(*s));
 	s->s.kind = kind;
 	s->same_as = -1;
@@ -111,18 +186,30 @@ const struct tw_segment *tw_timeline_seg(const struct tw_timeline *tl,
 }
 
 /* " (timeout)": why a socket closed; an orderly close says nothing. */
-static const char *tw_reason_suffix(char *buf, size_t size,
-				    unsigned int reason)
+static void tw_cell_reason(struct tw_cell *c, unsigned int reason)
 {
 	const char *name = tw_reason_name(reason);
-	char *p = buf, *end = buf + size;
 
 	if (reason == TCPWAVE_REASON_none || reason == TCPWAVE_REASON_close)
-		return "";
-	p = tw_cat(p, end, " (");
-	p = tw_cat(p, end, name ? name : "?");
-	tw_cat(p, end, ")");
-	return buf;
+		return;
+	tw_cell_cat(c, " (");
+	tw_cell_cat(c, name ? name : "?");
+	tw_cell_cat(c, ")");
+}
+
+static void tw_cell_state(struct tw_cell *c, unsigned int state)
+{
+	char buf[TW_STATE_STRLEN];
+
+	tw_cell_cat(c, tw_state_str(state, buf));
+}
+
+static void tw_cell_arrow(struct tw_cell *c, bool ascii)
+{
+	if (ascii)
+		tw_cell_cat(c, "->");
+	else
+		tw_cell_add(c, "\u2192", sizeof("\u2192") - 1, 1);
 }
 
 /*
@@ -132,61 +219,59 @@ static const char *tw_reason_suffix(char *buf, size_t size,
  * FIN_WAIT2, how long it lasted.
  */
 static void tw_tl_trans_cell(struct tw_tl *x, struct tw_tl_side *me,
-			     const struct tcpwave_record *r, char *cell)
+			     const struct tcpwave_record *r,
+			     struct tw_cell *cell)
 {
-	char o[TW_STATE_STRLEN], n[TW_STATE_STRLEN], t[TW_TRANS_STRLEN];
-	char buf[32], dur[32];
-	const char *why;
 	__u64 since;
 
-	why = tw_reason_suffix(buf, sizeof(buf), r->reason);
 	if (r->newstate == TCPWAVE_CLOSE &&
 	    (r->oldstate == TCPWAVE_TIME_WAIT ||
 	     (r->event == TCPWAVE_EV_timewait &&
 	      r->oldstate == TCPWAVE_FIN_WAIT2)) &&
 	    tw_sock_since(me->sk, me->i, &since)) {
 		/* 2MSL: TCP_TIMEWAIT_LEN, the timer that expired. */
-		tw_fmt_dur(dur, sizeof(dur), r->ts_ns - since);
-		snprintf(cell, TW_CELL_STRLEN, "%s %s%s %s %s%s",
-			 tw_state_str(r->oldstate, o), dur,
-			 r->oldstate == TCPWAVE_TIME_WAIT &&
-			 r->reason == TCPWAVE_REASON_expired ? " (2MSL)" : "",
-			 x->ascii ? "->" : "\u2192",
-			 tw_state_str(r->newstate, n), why);
+		tw_cell_state(cell, r->oldstate);
+		tw_cell_cat(cell, " ");
+		tw_cell_dur(cell, r->ts_ns - since);
+		if (r->oldstate == TCPWAVE_TIME_WAIT &&
+		    r->reason == TCPWAVE_REASON_expired)
+			tw_cell_cat(cell, " (2MSL)");
+		tw_cell_cat(cell, " ");
+		tw_cell_arrow(cell, x->ascii);
+		tw_cell_cat(cell, " ");
+		tw_cell_state(cell, r->newstate);
+		tw_cell_reason(cell, r->reason);
 	} else {
-		/* Most cells: without snprintf(). */
-		char *p = cell, *end = cell + TW_CELL_STRLEN;
-
-		if (!me->shown && r->oldstate != TCPWAVE_CLOSE)
-			p = tw_cat(p, end, tw_fmt_trans(t, r->oldstate,
-							r->newstate, x->ascii));
-		else
-			p = tw_cat(p, end, tw_state_str(r->newstate, n));
-		tw_cat(p, end, r->newstate == TCPWAVE_CLOSE ? why : "");
+		/* "OLD→NEW" as tw_fmt_trans() writes it. */
+		if (!me->shown && r->oldstate != TCPWAVE_CLOSE) {
+			tw_cell_state(cell, r->oldstate);
+			tw_cell_arrow(cell, x->ascii);
+		}
+		tw_cell_state(cell, r->newstate);
+		if (r->newstate == TCPWAVE_CLOSE)
+			tw_cell_reason(cell, r->reason);
 	}
 	me->shown = true;
 }
 
 static void tw_tl_cell(struct tw_tl *x, struct tw_tl_side *me,
 		       const struct tcpwave_record *r,
-		       const struct tw_segs *segs, char *cell)
+		       const struct tw_segs *segs, struct tw_cell *cell)
 {
-	char dur[32], n[TW_STATE_STRLEN];
-
-	cell[0] = '\0';
+	cell->len = 0;
+	cell->w = 0;
+	cell->s[0] = '\0';
 	switch (r->event) {
 	case TCPWAVE_EV_retrans:
-		snprintf(cell, TW_CELL_STRLEN, "retrans %u",
-			 me->rtx[segs->sent]);
+		tw_cell_cat(cell, "retrans ");
+		tw_cell_u64(cell, me->rtx[segs->sent]);
 		return;
 	case TCPWAVE_EV_accept:
 		/* The accept queue: from ESTABLISHED to accept(). */
+		tw_cell_cat(cell, "accept()");
 		if (me->has_estab) {
-			tw_fmt_dur(dur, sizeof(dur), r->ts_ns - me->estab_ts);
-			snprintf(cell, TW_CELL_STRLEN, "accept() after %s",
-				 dur);
-		} else {
-			snprintf(cell, TW_CELL_STRLEN, "accept()");
+			tw_cell_cat(cell, " after ");
+			tw_cell_dur(cell, r->ts_ns - me->estab_ts);
 		}
 		return;
 	case TCPWAVE_EV_rst:
@@ -196,14 +281,14 @@ static void tw_tl_cell(struct tw_tl *x, struct tw_tl_side *me,
 		if (r->newstate != TCPWAVE_SYN_RECV)
 			break;
 		/* LISTEN is the listener's state: its own ladder shows it. */
-		tw_copy(cell, TW_CELL_STRLEN, tw_state_str(r->newstate, n));
+		tw_cell_state(cell, r->newstate);
 		me->shown = true;
 		return;
 	case TCPWAVE_EV_timewait:
 		if (r->oldstate != r->newstate)
 			break;
 		/* tcp_time_wait() in FIN_WAIT2: the full socket is gone. */
-		snprintf(cell, TW_CELL_STRLEN, "(timewait sock)");
+		tw_cell_cat(cell, "(timewait sock)");
 		return;
 	default:
 		break;
@@ -242,7 +327,7 @@ static void tw_tl_record(struct tw_tl *x, enum tw_side s,
 		.had_child = me->had_child,
 	};
 	struct tw_timeline *tl = x->tl;
-	char cell[TW_CELL_STRLEN];
+	struct tw_cell cell;
 	struct tw_segs segs;
 	struct tw_row *row;
 	long got = -1;
@@ -258,25 +343,25 @@ static void tw_tl_record(struct tw_tl *x, enum tw_side s,
 	 * the peer traced, believe in them only if the peer sent them.
 	 * Alone, we cannot tell: draw what the transition usually means.
 	 */
-	if (segs.optional && x->track && !them->pending[segs.recv].n) {
+	if (segs.optional && x->track && !them->pending[segs.recv]) {
 		segs.recv = TW_SEG_NONE;
 		segs.sent = TW_SEG_NONE;
 	}
 
 	if (segs.recv != TW_SEG_NONE) {
-		if (x->track && tw_pop(&them->pending[segs.recv], &k)) {
+		if (x->track && tw_pop(x, &them->pending[segs.recv], &k)) {
 			got = k;
 			if (tl->segs[k].same_as >= 0)
 				k = tl->segs[k].same_as;
 			tw_label_confirm(&tl->segs[k].s, r, me->sk);
 			if (x->self) {
-				row = tw_tl_row(x, r->ts_ns, s, "");
+				row = tw_tl_row(x, r->ts_ns, s, NULL);
 				tw_tl_arrow(row, s, got);
 			}
 		} else {
 			got = tw_tl_seg_new(x, segs.recv);
 			tw_label_received(&tl->segs[got].s, r, me->sk);
-			row = tw_tl_row(x, r->ts_ns, s, "");
+			row = tw_tl_row(x, r->ts_ns, s, NULL);
 			tw_tl_arrow(row, s, got);
 		}
 	}
@@ -289,38 +374,77 @@ static void tw_tl_record(struct tw_tl *x, enum tw_side s,
 		tw_label_sent(&tl->segs[k].s, r, me->sk,
 			      got >= 0 ? tw_timeline_seg(tl, got) : NULL);
 		if (segs.rtx)
-			tl->segs[k].same_as = me->first[segs.sent];
-		else if (me->first[segs.sent] < 0)
-			me->first[segs.sent] = k;
+			tl->segs[k].same_as = (long)me->first[segs.sent] - 1;
+		else if (!me->first[segs.sent])
+			me->first[segs.sent] = k + 1;
 		if (x->track)
-			tw_push(&me->pending[segs.sent], k);
+			tw_push(x, &me->pending[segs.sent], k);
 	}
 
-	tw_tl_cell(x, me, r, &segs, cell);
+	tw_tl_cell(x, me, r, &segs, &cell);
 	row = NULL;
 	if (segs.sent != TW_SEG_NONE) {
-		row = tw_tl_row(x, r->ts_ns, s, cell);
+		row = tw_tl_row(x, r->ts_ns, s, &cell);
 		tw_tl_arrow(row, out, k);
-	} else if (cell[0]) {
-		row = tw_tl_row(x, r->ts_ns, s, cell);
+	} else if (cell.len) {
+		row = tw_tl_row(x, r->ts_ns, s, &cell);
 	}
-	if (row && cell[0] && r->newstate == TCPWAVE_CLOSE)
+	if (row && cell.len && r->newstate == TCPWAVE_CLOSE)
 		row->bad = tw_reason_bad(r->reason);
 }
 
-void tw_timeline_build(struct tw_timeline *tl, const struct tw_conn *conn,
-		       bool ascii)
+/*
+ * Rows, segments and the stacks' links in one allocation, or in the
+ * caller's @room when they fit: a record makes at most two rows (a
+ * segment received from nobody traced, and its own) and two segments
+ * (one received, one sent).
+ */
+static void tw_tl_alloc(struct tw_tl *x, size_t nrecs,
+			struct tw_timeline_room *room)
+{
+	struct tw_timeline *tl = x->tl;
+	size_t n = 2 * nrecs, rows = n * sizeof(*tl->rows);
+	size_t segs = n * sizeof(*tl->segs);
+	char *p;
+
+	if (room && nrecs <= TW_TL_FEW) {
+		tl->rows = room->rows;
+		tl->segs = room->segs;
+		x->below = room->below;
+		return;
+	}
+	/* Each part starts aligned as the one before: all hold a __u64. */
+	_Static_assert(sizeof(*tl->rows) % sizeof(__u64) == 0 &&
+		       sizeof(*tl->segs) % sizeof(__u64) == 0 &&
+		       _Alignof(struct tw_row) <= sizeof(__u64) &&
+		       _Alignof(struct tw_tl_seg) <= sizeof(__u64) &&
+		       _Alignof(size_t) <= sizeof(__u64),
+		       "timeline parts share an allocation");
+	p = tw_xrealloc(NULL, rows + segs + n * sizeof(*x->below), 1);
+	tl->heap = p;
+	tl->rows = (struct tw_row *)p;
+	tl->segs = (struct tw_tl_seg *)(p + rows);
+	x->below = (size_t *)(p + rows + segs);
+}
+
+/*
+ * The timeline of @conn, in @room if it fits there (@room may be NULL);
+ * tw_timeline_free() when done, and @room kept until then.
+ */
+void tw_timeline_build_in(struct tw_timeline *tl, const struct tw_conn *conn,
+			  bool ascii, struct tw_timeline_room *room)
 {
 	struct tw_tl x = { .tl = tl, .ascii = ascii, .self = conn->self };
-	size_t s, k;
+	size_t s, nrecs = 0;
 
 	memset(tl, 0, sizeof(*tl));
 	x.side[TW_LEFT].sk = conn->client;
 	x.side[TW_RIGHT].sk = conn->server;
 	x.track = x.self || (conn->client && conn->server);
 	for (s = 0; s < 2; s++)
-		for (k = 0; k < TW_SEG_MAX; k++)
-			x.side[s].first[k] = -1;
+		if (x.side[s].sk)
+			nrecs += x.side[s].sk->nrecs;
+	tw_tl_alloc(&x, nrecs, room);
 
 	/* Merge the two sides, each already in (ts, seq) order. */
 	for (;;) {
@@ -343,15 +467,16 @@ void tw_timeline_build(struct tw_timeline *tl, const struct tw_conn *conn,
 		tw_tl_record(&x, side, r[side]);
 		x.side[side].i++;
 	}
+}
 
-	for (s = 0; s < 2; s++)
-		for (k = 0; k < TW_SEG_MAX; k++)
-			free(x.side[s].pending[k].v);
+void tw_timeline_build(struct tw_timeline *tl, const struct tw_conn *conn,
+		       bool ascii)
+{
+	tw_timeline_build_in(tl, conn, ascii, NULL);
 }
 
 void tw_timeline_free(struct tw_timeline *tl)
 {
-	free(tl->rows);
-	free(tl->segs);
+	free(tl->heap);
 	memset(tl, 0, sizeof(*tl));
 }
