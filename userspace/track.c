@@ -138,6 +138,15 @@ static size_t tw_tuple_key(const struct tw_tracker *t,
 	return h & (t->nbuckets - 1);
 }
 
+/* Whether @a and @b name the same 4-tuple, so the same tw_tuple_key(). */
+static bool tw_same_tuple(const struct tcpwave_record *a,
+			  const struct tcpwave_record *b)
+{
+	return a->family == b->family && a->lport == b->lport &&
+	       a->rport == b->rport && !memcmp(a->laddr, b->laddr, 16) &&
+	       !memcmp(a->raddr, b->raddr, 16);
+}
+
 /* File @e under the tuple its newest record names. */
 static void tw_track_retuple(struct tw_tracker *t, struct tw_end *e)
 {
@@ -276,7 +285,7 @@ struct tw_end *tw_track_add(struct tw_tracker *t,
 			    const struct tcpwave_record *r)
 {
 	struct tw_end *e = tw_track_find(t, r->cookie), *req;
-	bool fresh;
+	bool fresh, retuple;
 
 	/*
 	 * A record trailing the end's CLOSE belongs to the same life; the
@@ -294,6 +303,12 @@ struct tw_end *tw_track_add(struct tw_tracker *t,
 			tw_track_remove(t, e);
 		e = tw_track_new(t, r->cookie, r->ts_ns);
 	}
+	/*
+	 * e->tkey is the bucket of e->last's tuple (a fold below may put
+	 * another record there, not the bucket): most records keep their
+	 * end's tuple, and the hash of its 36 bytes need not be made again.
+	 */
+	retuple = fresh || !tw_same_tuple(&e->last, r);
 	tw_end_keep(t, e, r);
 	if (r->event == TCPWAVE_EV_child && (r->have & TCPWAVE_HAVE_LINK) &&
 	    r->link != r->cookie) {
@@ -345,7 +360,8 @@ struct tw_end *tw_track_add(struct tw_tracker *t,
 	}
 	e->last = *r;
 	e->done = r->newstate == TCPWAVE_CLOSE;
-	tw_track_retuple(t, e);
+	if (retuple)
+		tw_track_retuple(t, e);
 	return e;
 }
 
