@@ -18,6 +18,15 @@
 #include "track.h"
 
 #define TW_TRACK_BUCKETS	4096
+/*
+ * Removed ends kept, with their record arrays, for the ends born next:
+ * a stream of short connections would otherwise malloc() and free() two
+ * blocks for each.  A few suffice, as ends die about as fast as they are
+ * born.  An array grown past TW_SPARE_RECS is freed, not kept, so the
+ * spares add a small bound to the memory, however long a life was.
+ */
+#define TW_TRACK_SPARE		64
+#define TW_SPARE_RECS		32
 
 static size_t tw_hash(const struct tw_tracker *t, __u64 cookie)
 {
@@ -85,14 +94,34 @@ void tw_track_remove(struct tw_tracker *t, struct tw_end *e)
 		t->free_data(e->data);
 	else
 		free(e->data);
+	if (t->nspare < TW_TRACK_SPARE) {
+		/* A spare keeps its room for records; hnext links them. */
+		if (e->recs_cap > TW_SPARE_RECS) {
+			free(e->recs);
+			e->recs = NULL;
+			e->recs_cap = 0;
+		}
+		e->hnext = t->spare;
+		t->spare = e;
+		t->nspare++;
+		return;
+	}
 	free(e->recs);
 	free(e);
 }
 
 void tw_track_free(struct tw_tracker *t)
 {
+	struct tw_end *e;
+
 	while (t->oldest)
 		tw_track_remove(t, t->oldest);
+	while (t->spare) {
+		e = t->spare;
+		t->spare = e->hnext;
+		free(e->recs);
+		free(e);
+	}
 	free(t->buckets);
 	free(t->tuples);
 	memset(t, 0, sizeof(*t));
@@ -166,14 +195,26 @@ static void tw_track_retuple(struct tw_tracker *t, struct tw_end *e)
 static struct tw_end *tw_track_new(struct tw_tracker *t, __u64 cookie,
 				   __u64 ts)
 {
-	struct tw_end *e = tw_xrealloc(NULL, 1, sizeof(*e));
-	size_t h = tw_hash(t, cookie);
+	struct tcpwave_record *recs = NULL;
+	size_t h = tw_hash(t, cookie), recs_cap = 0;
+	struct tw_end *e;
 
 	if (t->max_ends && t->nends >= t->max_ends) {
 		tw_track_remove(t, t->oldest);
 		t->evicted++;
 	}
+	if (t->spare) {
+		e = t->spare;
+		t->spare = e->hnext;
+		t->nspare--;
+		recs = e->recs;
+		recs_cap = e->recs_cap;
+	} else {
+		e = tw_xrealloc(NULL, 1, sizeof(*e));
+	}
 	memset(e, 0, sizeof(*e));
+	e->recs = recs;
+	e->recs_cap = recs_cap;
 	e->cookie = cookie;
 	e->born_ns = ts;
 	e->since_ns = ts;
@@ -241,6 +282,7 @@ static void tw_track_fold(struct tw_tracker *t, struct tw_end *e,
 		e->nrecs = req->nrecs;
 		e->recs_cap = req->recs_cap;
 		req->recs = NULL;
+		req->recs_cap = 0;
 	}
 	if (!e->data) {
 		e->data = req->data;
