@@ -710,25 +710,19 @@ static const __u64 tw_pow10[9] = {
 };
 
 /*
- * The field at *@sp ends at @s: move past the blanks there to the next
+ * The field at *@sp ends at @s: move past the space there to the next
  * field; at a NUL, to the NUL, so that the next field is empty and
  * declined.  False, and no move, if no field ends at @s: a byte that
- * the field's reader did not take.
+ * the field's reader did not take.  The module writes one space between
+ * fields: more blanks, or a tab, make the next field start with one,
+ * which no reader takes, and the line goes to tw_parse_line().
  */
 TW_INLINE bool tw_fast_next(const char **sp, const char *s)
 {
-	/* The module's way: one space, then the next field. */
-	if (*s == ' ' && (unsigned char)s[1] > ' ') {
-		*sp = s + 1;
-		return true;
-	}
-	if (*s == ' ' || *s == '\t') {
-		do
-			s++;
-		while (*s == ' ' || *s == '\t');
-	} else if (*s) {
+	if (*s == ' ')
+		s++;
+	else if (*s)
 		return false;
-	}
 	*sp = s;
 	return true;
 }
@@ -1011,12 +1005,18 @@ TW_INLINE bool tw_fast_addr(const char **sp, unsigned int family,
 }
 
 /*
- * The top bit of each byte of @w that may stand for itself in a comm:
- * printable ASCII but the blank and the backslash, tw_unescape_comm()'s.
+ * The top bit of each byte of @w that may not stand for itself in a comm
+ * (tw_unescape_comm()): below '!', above '~', or the backslash.  Exact
+ * up to the first, as tw_nondigits(): a carry out of w + 1 comes only
+ * from 0xff, a borrow out of tw_ends() or bs - 1 only from a byte each
+ * flags.
  */
-TW_INLINE __u64 tw_comm_plain(__u64 w)
+TW_INLINE __u64 tw_comm_special(__u64 w)
 {
-	return tw_in(w, '!', '~') & ~tw_in(w, '\\', '\\');
+	__u64 bs = w ^ tw_bytes('\\');		/* the backslash: 0 */
+
+	return tw_ends(w) | (((w + tw_bytes(1)) | w) & tw_bytes(0x80)) |
+	       ((bs - tw_bytes(1)) & ~bs & tw_bytes(0x80));
 }
 
 /* A comm of plain bytes, or "-".  One with an escape is left to it. */
@@ -1028,7 +1028,7 @@ TW_INLINE bool tw_fast_comm(const char **sp, char comm[TCPWAVE_COMM_LEN])
 
 	if (tw_fast_dash(sp))
 		return true;
-	end = ~tw_comm_plain(w) & tw_bytes(0x80);
+	end = tw_comm_special(w);
 	if (end) {
 		k = tw_first(end);
 		if (!k)
@@ -1036,7 +1036,7 @@ TW_INLINE bool tw_fast_comm(const char **sp, char comm[TCPWAVE_COMM_LEN])
 		w &= tw_head(k);
 	} else {
 		w2 = tw_word(s + 8);
-		end = ~tw_comm_plain(w2) & tw_bytes(0x80);
+		end = tw_comm_special(w2);
 		/* 16 bytes or more leave no room for the NUL. */
 		if (!end)
 			return false;
@@ -1085,9 +1085,10 @@ bool tw_parse_fast(const struct tw_parser *p, const char *line, size_t len,
 	if (!p->fast)
 		return false;
 	memset(r, 0, sizeof(*r));
-	while (*s == ' ' || *s == '\t')
-		s++;
-	/* A '#' line, or a blank one, has no seq: tw_parse_line() reads it. */
+	/*
+	 * A '#' line, a blank one, or one that starts with a blank has no
+	 * seq here: tw_parse_line() reads it.
+	 */
 	if (!tw_fast_dec(&s, ULLONG_MAX, &seq) ||
 	    !tw_fast_dec(&s, ULLONG_MAX, &ts) ||
 	    !tw_fast_dec(&s, UINT_MAX, &cpu) ||
@@ -1141,9 +1142,9 @@ bool tw_parse_fast(const struct tw_parser *p, const char *line, size_t len,
 		}
 	}
 
-	/* Columns of later versions: any bytes but a blank, ignored. */
+	/* Columns of later versions: any bytes but blanks, ignored. */
 	for (i = 0; i < p->fast_tail; i++) {
-		if (!*s)
+		if ((unsigned char)*s <= ' ')
 			return false;
 		while ((unsigned char)*s > ' ')
 			s++;
