@@ -46,9 +46,17 @@ static const unsigned char tw_col_since[TW_COL_MAX] = {
 /* Input bytes quoted in an error message, at most this many. */
 #define TW_QUOTE_MAX	64
 
+static void tw_names_init(struct tw_names *t,
+			  const char *(*name)(unsigned int), unsigned int n);
+
 void tw_parser_init(struct tw_parser *p)
 {
 	memset(p, 0, sizeof(*p));
+	tw_names_init(&p->states, tw_state_name, TCPWAVE_STATE_MAX);
+	tw_names_init(&p->ctxs, tw_ctx_name, TCPWAVE_CTX_MAX);
+	tw_names_init(&p->events, tw_event_name, TCPWAVE_EV_MAX);
+	/* "-" is how the module writes TCPWAVE_REASON_none, not "none". */
+	tw_names_init(&p->reasons, tw_reason_name, TCPWAVE_REASON_MAX);
 }
 
 void tw_parser_free(struct tw_parser *p)
@@ -277,6 +285,26 @@ static size_t tw_split(struct tw_parser *p, char *line)
 	}
 }
 
+/*
+ * How many columns tw_parse_fast() reads under a header that puts column
+ * c at field @col[c]: those of 1.0, or of 1.1, each at its place in the
+ * module's order, and no other known column after them.  0 for any other
+ * order, which tw_parse_line() alone reads.
+ */
+static size_t tw_fast_cols(const size_t col[TW_COL_MAX])
+{
+	size_t c, k;
+
+	for (k = 0; k < TW_COL_MAX && col[k] == k; k++)
+		;
+	if (k != TW_COL_event && k != TW_COL_MAX)
+		return 0;
+	for (c = k; c < TW_COL_MAX; c++)
+		if (col[c] != TW_COL_ABSENT)
+			return 0;
+	return k;
+}
+
 /* "# tcpwave MAJOR.MINOR col...": learn where the columns are. */
 static enum tw_line tw_parse_header(struct tw_parser *p, size_t n)
 {
@@ -330,6 +358,8 @@ static enum tw_line tw_parse_header(struct tw_parser *p, size_t n)
 	}
 	memcpy(p->col, col, sizeof(col));
 	p->ncols = n - 3;
+	p->fast = tw_fast_cols(col);
+	p->fast_tail = p->ncols - p->fast;
 	p->major = major;
 	p->minor = minor;
 	p->have_header = 1;
@@ -541,6 +571,601 @@ enum tw_line tw_parse_line(struct tw_parser *p, char *line,
 }
 
 /*
+ * The fast path.
+ *
+ * tw_parse_line() splits a line at its blanks, then walks each field
+ * again in helpers that take any string: strcmp(), strrchr(), a digit
+ * loop that asks of every byte whether it is hex.  A long trace is
+ * nearly all record lines, though, with their fields in the order the
+ * module writes them.  tw_parse_fast() reads those fields as they come,
+ * each once, eight bytes at a time where it can: a field's bytes are
+ * classified and converted as a 64-bit word, and its end found in it.
+ *
+ * It only ever takes a line that tw_parse_line() reads as a record, and
+ * fills in the record that it would.  Anything else, a header, metadata,
+ * a bad line or one merely unusual (a comm with escapes, a number of
+ * over 16 digits, an event name of a newer module), it declines, and
+ * the careful path decides and says what is wrong.  So the fast path
+ * need not be complete, only never more lenient: tests/unit/test_parse.c
+ * runs both on the lines it parses, and on every line one edit away,
+ * and checks that they agree.
+ *
+ * Each tw_fast_*() below reads the field at *@sp, moves *@sp past it
+ * and the blanks after it to the next field, and returns true; or
+ * returns false to decline the line.  A word may be read from anywhere
+ * up to the line's NUL, hence TW_PARSE_PAD.  The readers and what they
+ * use are forced inline where they are called (gcc declines, in one big
+ * function): a call and its spills cost as much as a field.
+ */
+#define TW_INLINE static inline __attribute__((always_inline))
+
+/* 0x0101...01 times @c: the byte @c in each byte of a word. */
+TW_INLINE __u64 tw_bytes(unsigned int c)
+{
+	return 0x0101010101010101ULL * c;
+}
+
+/* The eight bytes at @s as a word, s[0] its lowest byte on any machine. */
+TW_INLINE __u64 tw_word(const char *s)
+{
+	__u64 w;
+
+	memcpy(&w, s, sizeof(w));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
+/* Store @w, as tw_word() reads it, at @s. */
+TW_INLINE void tw_store_word(char *s, __u64 w)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	memcpy(s, &w, sizeof(w));
+}
+
+/*
+ * The top bit of each byte of @w that is in [@lo, @hi] (at most 0x7f),
+ * and no other bit.  Each byte is compared in its low 7 bits, with the
+ * top one as a guard that no carry crosses into the next byte: so every
+ * byte's answer is exact, whatever its neighbours are.
+ */
+TW_INLINE __u64 tw_in(__u64 w, unsigned int lo, unsigned int hi)
+{
+	__u64 x = w & tw_bytes(0x7f);
+	__u64 ge = x + tw_bytes(0x80 - lo);	/* top bit: x >= lo */
+	__u64 gt = x + tw_bytes(0x7f - hi);	/* top bit: x > hi */
+
+	return ge & ~gt & ~w & tw_bytes(0x80);
+}
+
+/*
+ * The top bit of each byte of @w that is not a decimal digit: cheaper
+ * than tw_in(), but exact only up to the first such byte, as a borrow
+ * or a carry comes only out of a byte that is none.  That first one is
+ * all a reader of a number needs: where the number ends.
+ */
+TW_INLINE __u64 tw_nondigits(__u64 w)
+{
+	__u64 t = w - tw_bytes('0');		/* a digit: 0-9 */
+
+	return (t | (t + tw_bytes(0x80 - 10))) & tw_bytes(0x80);
+}
+
+/*
+ * The top bit of each byte of @w below '!': a blank, a control byte or
+ * the NUL, where a field ends.  Exact up to the first, as above.
+ */
+TW_INLINE __u64 tw_ends(__u64 w)
+{
+	return (w - tw_bytes('!')) & ~w & tw_bytes(0x80);
+}
+
+/* The index of the first byte flagged in @flags, which is not 0. */
+TW_INLINE unsigned int tw_first(__u64 flags)
+{
+	return __builtin_ctzll(flags) / 8;
+}
+
+/* The first @k (0 to 7) bytes of a word: the rest zero. */
+TW_INLINE __u64 tw_head(unsigned int k)
+{
+	return (1ULL << (8 * k)) - 1;
+}
+
+/*
+ * The number the first @k (1 to 8) bytes of @w spell in decimal, all of
+ * them digits.  Shifted so that they end at the top byte, the digits
+ * are a number of 8 with leading zeros; then three multiplies fold each
+ * two neighbours, first digits into pairs, then pairs into fours, then
+ * fours into eight: x * (10 << 8 | 1) >> 8 puts 10 * a + b where a was,
+ * b being a's neighbour above.  No lane overflows: 99 < 2^8, 9999 <
+ * 2^16, 99999999 < 2^32; what the products carry out of 64 bits is
+ * nothing we keep.
+ */
+TW_INLINE __u64 tw_dec8(__u64 w, unsigned int k)
+{
+	w = (w & tw_bytes(0x0f)) << (64 - 8 * k);
+	w = (w * (10 << 8 | 1)) >> 8 & 0x00ff00ff00ff00ffULL;
+	w = (w * (100 << 16 | 1)) >> 16 & 0x0000ffff0000ffffULL;
+	return (w * (10000ULL << 32 | 1)) >> 32;
+}
+
+/*
+ * The same for the first @k (1 to 8) bytes of @w in hex: @letters are
+ * the tw_in() flags of its 'a'-'f' (or 'A'-'F'), whose low nibble is 1-6.
+ */
+TW_INLINE __u64 tw_hex8(__u64 w, __u64 letters, unsigned int k)
+{
+	w = ((w & tw_bytes(0x0f)) + (letters >> 7) * 9) << (64 - 8 * k);
+	w = (w << 4 | w >> 8) & 0x00ff00ff00ff00ffULL;
+	w = (w << 8 | w >> 16) & 0x0000ffff0000ffffULL;
+	return (w << 16 | w >> 32) & 0xffffffffULL;
+}
+
+static const __u64 tw_pow10[9] = {
+	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000
+};
+
+/*
+ * The field at *@sp ends at @s: move past the space there to the next
+ * field; at a NUL, to the NUL, so that the next field is empty and
+ * declined.  False, and no move, if no field ends at @s: a byte that
+ * the field's reader did not take.  The module writes one space between
+ * fields: more blanks, or a tab, make the next field start with one,
+ * which no reader takes, and the line goes to tw_parse_line().
+ */
+TW_INLINE bool tw_fast_next(const char **sp, const char *s)
+{
+	if (*s == ' ')
+		s++;
+	else if (*s)
+		return false;
+	*sp = s;
+	return true;
+}
+
+/* The careful loop of tw_fast_dec(), for over 16 digits. */
+static bool tw_fast_dec_long(const char **sp, unsigned long long max,
+			     unsigned long long *val)
+{
+	const char *s = *sp;
+	unsigned long long v = 0;
+	unsigned int d;
+
+	/* At most 19 digits: below 10^19, a u64 does not overflow. */
+	for (d = *s - '0'; d <= 9; d = *++s - '0')
+		v = v * 10 + d;
+	if (s - *sp > 19 || v > max)
+		return false;
+	*val = v;
+	return tw_fast_next(sp, s);
+}
+
+/* A decimal field no more than @max, as tw_parse_u64(s, 10, @max). */
+TW_INLINE bool tw_fast_dec(const char **sp, unsigned long long max,
+			   unsigned long long *val)
+{
+	const char *s = *sp;
+	__u64 w = tw_word(s), w2, end = tw_nondigits(w);
+	unsigned long long v;
+	unsigned int k;
+
+	if (end) {
+		k = tw_first(end);
+		if (!k)
+			return false;
+		v = tw_dec8(w, k);
+	} else {
+		w2 = tw_word(s + 8);
+		end = tw_nondigits(w2);
+		if (!end)
+			return tw_fast_dec_long(sp, max, val);
+		k = tw_first(end);
+		v = tw_dec8(w, 8);
+		if (k)
+			v = v * tw_pow10[k] + tw_dec8(w2, k);
+		k += 8;
+	}
+	if (v > max)
+		return false;
+	*val = v;
+	return tw_fast_next(sp, s + k);
+}
+
+/* A hex field of 1 to 16 digits, in either case, as tw_parse_u64(). */
+TW_INLINE bool tw_fast_hex(const char **sp, unsigned long long *val)
+{
+	const char *s = *sp;
+	__u64 w = tw_word(s), w2, letters, letters2, end;
+	unsigned long long v;
+	unsigned int k;
+
+	/*
+	 * Only 'A'-'F' become 'a'-'f' by the 0x20 bit; digits have it.
+	 * tw_nondigits() is exact up to the first byte that is no hex
+	 * digit: a letter neither borrows nor carries there.
+	 */
+	letters = tw_in(w | tw_bytes(0x20), 'a', 'f');
+	end = tw_nondigits(w) & ~letters;
+	if (end) {
+		k = tw_first(end);
+		if (!k)
+			return false;
+		v = tw_hex8(w, letters, k);
+	} else {
+		w2 = tw_word(s + 8);
+		letters2 = tw_in(w2 | tw_bytes(0x20), 'a', 'f');
+		end = tw_nondigits(w2) & ~letters2;
+		/*
+		 * A 17th digit is no blank to tw_fast_next(): more than 16
+		 * are left to tw_parse_u64().
+		 */
+		k = end ? tw_first(end) : 8;
+		v = tw_hex8(w, letters, 8);
+		if (k)
+			v = v << (4 * k) | tw_hex8(w2, letters2, k);
+		k += 8;
+	}
+	*val = v;
+	return tw_fast_next(sp, s + k);
+}
+
+/* A field that is "-" alone: no value.  False, and no move, otherwise. */
+TW_INLINE bool tw_fast_dash(const char **sp)
+{
+	const char *s = *sp;
+
+	return *s == '-' && tw_fast_next(sp, s + 1);
+}
+
+/*
+ * The field at *@sp, if it has 1 to 16 bytes, as two words with zeros
+ * after its end (a blank, a control byte or the NUL): tw_names' keys.
+ * Returns its end, NULL if it is empty or longer.
+ */
+TW_INLINE const char *tw_fast_key(const char *s, __u64 key[2])
+{
+	__u64 w = tw_word(s), end = tw_ends(w);
+	unsigned int k;
+
+	if (end) {
+		k = tw_first(end);
+		key[0] = w & tw_head(k);
+		key[1] = 0;
+		return k ? s + k : NULL;
+	}
+	key[0] = w;
+	w = tw_word(s + 8);
+	end = tw_ends(w);
+	if (!end)
+		return NULL;
+	k = tw_first(end);
+	key[1] = w & tw_head(k);
+	return s + 8 + k;
+}
+
+/* Where the search for @key starts in a struct tw_names. */
+TW_INLINE size_t tw_names_hash(const __u64 key[2])
+{
+	/* Fibonacci hashing: the top bits of the product. */
+	return ((key[0] + key[1] * 31) * 0x9e3779b97f4a7c15ULL) >>
+	       (64 - TW_NAMES_BITS);
+}
+
+_Static_assert(TCPWAVE_STATE_MAX <= TW_NAMES_SLOTS / 2 &&
+	       TCPWAVE_CTX_MAX <= TW_NAMES_SLOTS / 2 &&
+	       TCPWAVE_EV_MAX <= TW_NAMES_SLOTS / 2 &&
+	       TCPWAVE_REASON_MAX <= TW_NAMES_SLOTS / 2,
+	       "a name table would be more than half full");
+
+/*
+ * Hash the names @name(0) to @name(@n - 1) into @t; values without a
+ * name (NULL) or one over 16 bytes are left out, so tw_names_find()
+ * does not find them and the line goes to tw_parse_line().
+ */
+static void tw_names_init(struct tw_names *t,
+			  const char *(*name)(unsigned int), unsigned int n)
+{
+	char buf[2 * sizeof(__u64)];
+	unsigned int v;
+	size_t i, len;
+	const char *s;
+	__u64 key[2];
+
+	memset(t, 0, sizeof(*t));
+	for (v = 0; v < n; v++) {
+		s = name(v);
+		len = s ? strlen(s) : 0;
+		if (!len || len > sizeof(buf))
+			continue;
+		memset(buf, 0, sizeof(buf));
+		memcpy(buf, s, len);
+		key[0] = tw_word(buf);
+		key[1] = tw_word(buf + 8);
+		for (i = tw_names_hash(key); t->key[i][0];
+		     i = (i + 1) % TW_NAMES_SLOTS)
+			;
+		t->key[i][0] = key[0];
+		t->key[i][1] = key[1];
+		t->val[i] = v;
+	}
+}
+
+/* The value of the name @key, or -1 if the table has no such name. */
+TW_INLINE int tw_names_find(const struct tw_names *t, const __u64 key[2])
+{
+	size_t i = tw_names_hash(key);
+
+	/* Linear probing; never full, so a free slot (0) ends the search. */
+	for (; t->key[i][0]; i = (i + 1) % TW_NAMES_SLOTS)
+		if (t->key[i][0] == key[0] && t->key[i][1] == key[1])
+			return t->val[i];
+	return -1;
+}
+
+/* A name from table @t: its value in *@val. */
+TW_INLINE bool tw_fast_name(const char **sp, const struct tw_names *t,
+			    int *val)
+{
+	const char *end;
+	__u64 key[2];
+
+	end = tw_fast_key(*sp, key);
+	if (!end)
+		return false;
+	*val = tw_names_find(t, key);
+	return *val >= 0 && tw_fast_next(sp, end);
+}
+
+/* A state: a name, or a number up to 255, as tw_state_parse(). */
+TW_INLINE bool tw_fast_state(const char **sp, const struct tw_parser *p,
+			     __u8 *state)
+{
+	unsigned long long v;
+	int i;
+
+	if ((unsigned char)**sp - '0' <= 9) {
+		if (!tw_fast_dec(sp, 255, &v))
+			return false;
+		*state = v;
+	} else {
+		if (!tw_fast_name(sp, &p->states, &i))
+			return false;
+		*state = i;
+	}
+	return true;
+}
+
+/*
+ * An octet of IPv4 and the byte after it, @sep, as tw_parse_ipv4() reads
+ * them: 0 to 255, no leading zero.
+ */
+TW_INLINE bool tw_fast_octet(const char **sp, __u8 *octet, char sep)
+{
+	const char *s = *sp;
+	unsigned int d0, d1, d2, v;
+
+	d0 = (unsigned char)s[0] - '0';
+	if (d0 > 9)
+		return false;
+	d1 = (unsigned char)s[1] - '0';
+	if (d1 > 9) {
+		v = d0;
+		s += 1;
+	} else {
+		d2 = (unsigned char)s[2] - '0';
+		if (!d0)
+			return false;
+		if (d2 > 9) {
+			v = d0 * 10 + d1;
+			s += 2;
+		} else {
+			v = d0 * 100 + d1 * 10 + d2;
+			s += 3;
+		}
+	}
+	if (v > 255 || *s != sep)
+		return false;
+	*octet = v;
+	*sp = s + 1;
+	return true;
+}
+
+/* "a.b.c.d:port" or "[ipv6]:port", as tw_parse_addr() for @family. */
+TW_INLINE bool tw_fast_addr(const char **sp, unsigned int family,
+			    __u8 addr[16], __u16 *port)
+{
+	const char *s = *sp, *rb;
+	unsigned long long v;
+
+	if (family == 4) {
+		if (!tw_fast_octet(sp, &addr[0], '.') ||
+		    !tw_fast_octet(sp, &addr[1], '.') ||
+		    !tw_fast_octet(sp, &addr[2], '.') ||
+		    !tw_fast_octet(sp, &addr[3], ':'))
+			return false;
+	} else {
+		/* The first ']', as strchr() finds it, within the field. */
+		if (*s != '[')
+			return false;
+		for (rb = s + 1; *rb != ']'; rb++)
+			if ((unsigned char)*rb <= ' ')
+				return false;
+		if (rb[1] != ':' || tw_parse_ipv6(s + 1, rb, addr))
+			return false;
+		*sp = rb + 2;
+	}
+	if (!tw_fast_dec(sp, 65535, &v))
+		return false;
+	*port = v;
+	return true;
+}
+
+/*
+ * The top bit of each byte of @w that may not stand for itself in a comm
+ * (tw_unescape_comm()): below '!', above '~', or the backslash.  Exact
+ * up to the first, as tw_nondigits(): a carry out of w + 1 comes only
+ * from 0xff, a borrow out of tw_ends() or bs - 1 only from a byte each
+ * flags.
+ */
+TW_INLINE __u64 tw_comm_special(__u64 w)
+{
+	__u64 bs = w ^ tw_bytes('\\');		/* the backslash: 0 */
+
+	return tw_ends(w) | (((w + tw_bytes(1)) | w) & tw_bytes(0x80)) |
+	       ((bs - tw_bytes(1)) & ~bs & tw_bytes(0x80));
+}
+
+/* A comm of plain bytes, or "-".  One with an escape is left to it. */
+TW_INLINE bool tw_fast_comm(const char **sp, char comm[TCPWAVE_COMM_LEN])
+{
+	const char *s = *sp;
+	__u64 w = tw_word(s), w2 = 0, end;
+	unsigned int k;
+
+	if (tw_fast_dash(sp))
+		return true;
+	end = tw_comm_special(w);
+	if (end) {
+		k = tw_first(end);
+		if (!k)
+			return false;
+		w &= tw_head(k);
+	} else {
+		w2 = tw_word(s + 8);
+		end = tw_comm_special(w2);
+		/* 16 bytes or more leave no room for the NUL. */
+		if (!end)
+			return false;
+		k = tw_first(end);
+		w2 &= tw_head(k);
+		k += 8;
+	}
+	/* Two words, zeros after the comm: as tw_unescape_comm() leaves it. */
+	_Static_assert(TCPWAVE_COMM_LEN == 16, "a comm is two words");
+	tw_store_word(comm, w);
+	tw_store_word(comm + 8, w2);
+	return tw_fast_next(sp, s + k);
+}
+
+/* "-", or a decimal u32 that sets @bit in *@have (tw_seqnum()). */
+TW_INLINE bool tw_fast_seqnum(const char **sp, __u32 *val, __u8 *have,
+			      __u8 bit)
+{
+	unsigned long long v;
+
+	if (tw_fast_dash(sp))
+		return true;
+	if (!tw_fast_dec(sp, UINT32_MAX, &v))
+		return false;
+	*val = v;
+	*have |= bit;
+	return true;
+}
+
+/*
+ * Read the record line @line of @len bytes, as tw_parse_line() would.
+ * line[@len] is its NUL, and TW_PARSE_PAD bytes after it are readable;
+ * the line is not modified.  Returns true with *@r filled in; false if
+ * tw_parse_line() must read the line, which may still be a record (*@r
+ * is then undefined).  The header decides whether there is a fast path
+ * at all (tw_fast_cols()).
+ */
+bool tw_parse_fast(const struct tw_parser *p, const char *line, size_t len,
+		   struct tcpwave_record *r)
+{
+	const char *s = line;
+	unsigned long long seq, ts, cpu, cookie, netns, pid = 0, link;
+	int ctx, event, reason;
+	size_t i;
+
+	if (!p->fast)
+		return false;
+	memset(r, 0, sizeof(*r));
+	/*
+	 * A '#' line, a blank one, or one that starts with a blank has no
+	 * seq here: tw_parse_line() reads it.
+	 */
+	if (!tw_fast_dec(&s, ULLONG_MAX, &seq) ||
+	    !tw_fast_dec(&s, ULLONG_MAX, &ts) ||
+	    !tw_fast_dec(&s, UINT_MAX, &cpu) ||
+	    !tw_fast_hex(&s, &cookie) ||
+	    !tw_fast_dec(&s, UINT_MAX, &netns))
+		return false;
+	r->seq = seq;
+	r->ts_ns = ts;
+	r->cpu = cpu;
+	r->cookie = cookie;
+	r->netns = netns;
+	if (*s != '4' && *s != '6')
+		return false;
+	r->family = *s - '0';
+	if (!tw_fast_next(&s, s + 1) ||
+	    !tw_fast_addr(&s, r->family, r->laddr, &r->lport) ||
+	    !tw_fast_addr(&s, r->family, r->raddr, &r->rport) ||
+	    !tw_fast_state(&s, p, &r->oldstate) ||
+	    !tw_fast_state(&s, p, &r->newstate) ||
+	    !tw_fast_name(&s, &p->ctxs, &ctx) ||
+	    (!tw_fast_dash(&s) && !tw_fast_dec(&s, UINT_MAX, &pid)) ||
+	    !tw_fast_comm(&s, r->comm))
+		return false;
+	r->ctx = ctx;
+	/* Outside task context, current is whoever the interrupt hit. */
+	if (r->ctx == TCPWAVE_CTX_task)
+		r->pid = pid;
+	else
+		memset(r->comm, 0, sizeof(r->comm));
+
+	/* Without the columns of 1.1, the record is as of 1.0 (zeros). */
+	if (p->fast == TW_COL_MAX) {
+		if (!tw_fast_name(&s, &p->events, &event) ||
+		    !tw_fast_name(&s, &p->reasons, &reason) ||
+		    !tw_fast_seqnum(&s, &r->snd_una, &r->have,
+				    TCPWAVE_HAVE_SND_UNA) ||
+		    !tw_fast_seqnum(&s, &r->snd_nxt, &r->have,
+				    TCPWAVE_HAVE_SND_NXT) ||
+		    !tw_fast_seqnum(&s, &r->rcv_nxt, &r->have,
+				    TCPWAVE_HAVE_RCV_NXT) ||
+		    !tw_fast_seqnum(&s, &r->iss, &r->have, TCPWAVE_HAVE_ISS) ||
+		    !tw_fast_seqnum(&s, &r->irs, &r->have, TCPWAVE_HAVE_IRS))
+			return false;
+		r->event = event;
+		r->reason = reason;
+		if (!tw_fast_dash(&s)) {
+			if (!tw_fast_hex(&s, &link))
+				return false;
+			r->link = link;
+			r->have |= TCPWAVE_HAVE_LINK;
+		}
+	}
+
+	/* Columns of later versions: any bytes but blanks, ignored. */
+	for (i = 0; i < p->fast_tail; i++) {
+		if ((unsigned char)*s <= ' ')
+			return false;
+		while ((unsigned char)*s > ' ')
+			s++;
+		if (!tw_fast_next(&s, s))
+			return false;
+	}
+	/* At the end of the line: not at a NUL within it. */
+	return s == line + len;
+}
+
+static void tw_trace_add(struct tw_trace *t, const struct tcpwave_record *r,
+			 bool v10)
+{
+	tw_grow((void **)&t->recs, &t->recs_cap, t->nrecs + 1,
+		sizeof(*t->recs));
+	tw_grow((void **)&t->v10, &t->v10_cap, t->nrecs + 1, sizeof(*t->v10));
+	t->v10[t->nrecs] = v10;
+	t->recs[t->nrecs++] = *r;
+}
+
+/*
  * Read a whole capture.  Errors are reported on stderr as
  * "tcpwave: FILE:LINE: what"; returns 0 or -1.
  */
@@ -560,6 +1185,13 @@ int tw_trace_read(FILE *f, const char *name, struct tw_trace *t)
 		lineno++;
 		if (len && line[len - 1] == '\n')
 			line[--len] = '\0';
+		/* getline()'s buffer is realloc()ed, as tw_grow() does. */
+		tw_grow((void **)&line, &size, len + 1 + TW_PARSE_PAD, 1);
+		memset(line + len + 1, 0, TW_PARSE_PAD);
+		if (tw_parse_fast(&p, line, len, &rec)) {
+			tw_trace_add(t, &rec, tw_parser_v10(&p));
+			continue;
+		}
 		if (strlen(line) != (size_t)len) {
 			fprintf(stderr, "tcpwave: %s:%lu: NUL byte in line\n",
 				name, lineno);
@@ -573,12 +1205,7 @@ int tw_trace_read(FILE *f, const char *name, struct tw_trace *t)
 			ret = -1;
 			break;
 		case TW_LINE_RECORD:
-			tw_grow((void **)&t->recs, &t->recs_cap, t->nrecs + 1,
-				sizeof(*t->recs));
-			tw_grow((void **)&t->v10, &t->v10_cap, t->nrecs + 1,
-				sizeof(*t->v10));
-			t->v10[t->nrecs] = tw_parser_v10(&p);
-			t->recs[t->nrecs++] = rec;
+			tw_trace_add(t, &rec, tw_parser_v10(&p));
 			break;
 		case TW_LINE_LOST:
 			tw_grow((void **)&t->lost, &t->lost_cap, t->nlost + 1,

@@ -28,6 +28,25 @@ enum tw_line {
 	TW_LINE_LOST,		/* "# lost N": *lost = N */
 };
 
+/*
+ * Names (states, contexts, events, reasons) hashed for tw_parse_fast():
+ * each of at most 16 bytes, as two words with zeros after it.
+ */
+#define TW_NAMES_BITS	5
+/* Over twice as many slots as names: a search ends soon. */
+#define TW_NAMES_SLOTS	(1 << TW_NAMES_BITS)
+
+struct tw_names {
+	__u64 key[TW_NAMES_SLOTS][2];	/* [i][0] == 0: a free slot */
+	__u8 val[TW_NAMES_SLOTS];
+};
+
+/*
+ * tw_parse_fast() reads a line a word at a time: this many bytes after
+ * the line's NUL must be readable, and not uninitialized memory.
+ */
+#define TW_PARSE_PAD	16
+
 /* A column the header does not name: one appended after its version. */
 #define TW_COL_ABSENT	((size_t)-1)
 
@@ -40,6 +59,17 @@ struct tw_parser {
 	char **fields;			/* the current line, split */
 	size_t fields_cap;
 	char err[256];
+	/*
+	 * tw_parse_fast(): the header names the columns of 1.0 or of 1.1
+	 * in the module's order, the first @fast fields, and @fast_tail
+	 * columns of later versions follow.  0: it names them otherwise.
+	 */
+	size_t fast;
+	size_t fast_tail;
+	struct tw_names states;
+	struct tw_names ctxs;
+	struct tw_names events;
+	struct tw_names reasons;
 };
 
 /* "# lost N" before the record at index @before of the trace. */
@@ -67,6 +97,8 @@ void tw_parser_init(struct tw_parser *p);
 void tw_parser_free(struct tw_parser *p);
 enum tw_line tw_parse_line(struct tw_parser *p, char *line,
 			   struct tcpwave_record *rec, __u64 *lost);
+bool tw_parse_fast(const struct tw_parser *p, const char *line, size_t len,
+		   struct tcpwave_record *rec);
 bool tw_parser_v10(const struct tw_parser *p);
 
 int tw_parse_u64(const char *s, int base, unsigned long long max,

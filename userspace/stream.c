@@ -116,14 +116,18 @@ static int tw_stream_fill(struct tw_stream *s)
 		s->len -= s->start;
 		s->start = 0;
 	}
-	tw_grow((void **)&s->buf, &s->cap, s->len + TW_STREAM_READ, 1);
+	/* Room for a NUL after the last line, and tw_parse_fast()'s pad. */
+	tw_grow((void **)&s->buf, &s->cap,
+		s->len + TW_STREAM_READ + 1 + TW_PARSE_PAD, 1);
 	do
-		n = read(s->fd, s->buf + s->len, s->cap - s->len);
+		n = read(s->fd, s->buf + s->len,
+			 s->cap - s->len - 1 - TW_PARSE_PAD);
 	while (n < 0 && errno == EINTR);
-	if (n > 0) {
+	if (n > 0)
 		s->len += n;
+	memset(s->buf + s->len, 0, 1 + TW_PARSE_PAD);
+	if (n > 0)
 		return 1;
-	}
 	if (n == 0) {
 		/* The ring at its newest record; anything else ended. */
 		s->eof = !s->ring;
@@ -181,9 +185,7 @@ static enum tw_sev tw_stream_line(struct tw_stream *s,
 			n = nl - line;
 			s->start += n + 1;
 		} else if (s->eof && n) {
-			/* The caller's buffer always has a spare byte. */
-			tw_grow((void **)&s->buf, &s->cap, s->len + 1, 1);
-			line = s->buf + s->start;
+			/* tw_stream_fill() left room for the NUL. */
 			s->start = s->len;
 		} else if (n >= TW_STREAM_LINE_MAX) {
 			fprintf(stderr, "tcpwave: %s:%lu: line too long\n",
@@ -194,6 +196,14 @@ static enum tw_sev tw_stream_line(struct tw_stream *s,
 		}
 		line[n] = '\0';
 		s->lineno++;
+		/*
+		 * A record as the module writes it, nearly every line; the
+		 * fast path takes no line with a NUL byte in it.
+		 */
+		if (tw_parse_fast(&s->p, line, n, rec)) {
+			s->nrecs++;
+			return TW_SEV_RECORD;
+		}
 		if (strlen(line) != n) {
 			fprintf(stderr, "tcpwave: %s:%lu: NUL byte in line\n",
 				s->name, s->lineno);

@@ -18,6 +18,15 @@
 #include "track.h"
 
 #define TW_TRACK_BUCKETS	4096
+/*
+ * Removed ends kept, with their record arrays, for the ends born next:
+ * a stream of short connections would otherwise malloc() and free() two
+ * blocks for each.  A few suffice, as ends die about as fast as they are
+ * born.  An array grown past TW_SPARE_RECS is freed, not kept, so the
+ * spares add a small bound to the memory, however long a life was.
+ */
+#define TW_TRACK_SPARE		64
+#define TW_SPARE_RECS		32
 
 static size_t tw_hash(const struct tw_tracker *t, __u64 cookie)
 {
@@ -85,14 +94,34 @@ void tw_track_remove(struct tw_tracker *t, struct tw_end *e)
 		t->free_data(e->data);
 	else
 		free(e->data);
+	if (t->nspare < TW_TRACK_SPARE) {
+		/* A spare keeps its room for records; hnext links them. */
+		if (e->recs_cap > TW_SPARE_RECS) {
+			free(e->recs);
+			e->recs = NULL;
+			e->recs_cap = 0;
+		}
+		e->hnext = t->spare;
+		t->spare = e;
+		t->nspare++;
+		return;
+	}
 	free(e->recs);
 	free(e);
 }
 
 void tw_track_free(struct tw_tracker *t)
 {
+	struct tw_end *e;
+
 	while (t->oldest)
 		tw_track_remove(t, t->oldest);
+	while (t->spare) {
+		e = t->spare;
+		t->spare = e->hnext;
+		free(e->recs);
+		free(e);
+	}
 	free(t->buckets);
 	free(t->tuples);
 	memset(t, 0, sizeof(*t));
@@ -138,6 +167,15 @@ static size_t tw_tuple_key(const struct tw_tracker *t,
 	return h & (t->nbuckets - 1);
 }
 
+/* Whether @a and @b name the same 4-tuple, so the same tw_tuple_key(). */
+static bool tw_same_tuple(const struct tcpwave_record *a,
+			  const struct tcpwave_record *b)
+{
+	return a->family == b->family && a->lport == b->lport &&
+	       a->rport == b->rport && !memcmp(a->laddr, b->laddr, 16) &&
+	       !memcmp(a->raddr, b->raddr, 16);
+}
+
 /* File @e under the tuple its newest record names. */
 static void tw_track_retuple(struct tw_tracker *t, struct tw_end *e)
 {
@@ -157,14 +195,26 @@ static void tw_track_retuple(struct tw_tracker *t, struct tw_end *e)
 static struct tw_end *tw_track_new(struct tw_tracker *t, __u64 cookie,
 				   __u64 ts)
 {
-	struct tw_end *e = tw_xrealloc(NULL, 1, sizeof(*e));
-	size_t h = tw_hash(t, cookie);
+	struct tcpwave_record *recs = NULL;
+	size_t h = tw_hash(t, cookie), recs_cap = 0;
+	struct tw_end *e;
 
 	if (t->max_ends && t->nends >= t->max_ends) {
 		tw_track_remove(t, t->oldest);
 		t->evicted++;
 	}
+	if (t->spare) {
+		e = t->spare;
+		t->spare = e->hnext;
+		t->nspare--;
+		recs = e->recs;
+		recs_cap = e->recs_cap;
+	} else {
+		e = tw_xrealloc(NULL, 1, sizeof(*e));
+	}
 	memset(e, 0, sizeof(*e));
+	e->recs = recs;
+	e->recs_cap = recs_cap;
 	e->cookie = cookie;
 	e->born_ns = ts;
 	e->since_ns = ts;
@@ -232,6 +282,7 @@ static void tw_track_fold(struct tw_tracker *t, struct tw_end *e,
 		e->nrecs = req->nrecs;
 		e->recs_cap = req->recs_cap;
 		req->recs = NULL;
+		req->recs_cap = 0;
 	}
 	if (!e->data) {
 		e->data = req->data;
@@ -276,7 +327,7 @@ struct tw_end *tw_track_add(struct tw_tracker *t,
 			    const struct tcpwave_record *r)
 {
 	struct tw_end *e = tw_track_find(t, r->cookie), *req;
-	bool fresh;
+	bool fresh, retuple;
 
 	/*
 	 * A record trailing the end's CLOSE belongs to the same life; the
@@ -294,6 +345,12 @@ struct tw_end *tw_track_add(struct tw_tracker *t,
 			tw_track_remove(t, e);
 		e = tw_track_new(t, r->cookie, r->ts_ns);
 	}
+	/*
+	 * e->tkey is the bucket of e->last's tuple (a fold below may put
+	 * another record there, not the bucket): most records keep their
+	 * end's tuple, and the hash of its 36 bytes need not be made again.
+	 */
+	retuple = fresh || !tw_same_tuple(&e->last, r);
 	tw_end_keep(t, e, r);
 	if (r->event == TCPWAVE_EV_child && (r->have & TCPWAVE_HAVE_LINK) &&
 	    r->link != r->cookie) {
@@ -345,7 +402,8 @@ struct tw_end *tw_track_add(struct tw_tracker *t,
 	}
 	e->last = *r;
 	e->done = r->newstate == TCPWAVE_CLOSE;
-	tw_track_retuple(t, e);
+	if (retuple)
+		tw_track_retuple(t, e);
 	return e;
 }
 

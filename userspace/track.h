@@ -55,6 +55,9 @@ struct tw_tracker {
 	struct tw_end *newest;
 	__u64 evicted;			/* ends dropped to stay bounded */
 	void (*free_data)(void *data);	/* frees tw_end.data; NULL: free() */
+	/* private */
+	struct tw_end *spare;		/* removed, for tw_track_new() */
+	size_t nspare;
 };
 
 void tw_track_init(struct tw_tracker *t, bool keep_recs, size_t max_ends);

@@ -138,15 +138,51 @@ static void test_states(void)
 	   "ctx: unknown");
 }
 
+/* Lines on which tw_parse_fast() and tw_parse_line() disagreed. */
+static int fast_wrong;
+/* Lines tw_parse_fast() took. */
+static int fast_taken;
+
+/*
+ * Run the @len bytes at @text, which may hold NULs, through both paths:
+ * tw_parse_fast() on a copy padded as it needs, then tw_parse_line() on
+ * another.  The fast path may decline any line, but one it takes must
+ * be a record to tw_parse_line(), the same record; and with a NUL in it
+ * (the stream's "NUL byte in line") it must decline.  Returns what
+ * tw_parse_line() made of the line up to its first NUL.
+ */
+static enum tw_line both(struct tw_parser *p, const char *text, size_t len,
+			 struct tcpwave_record *r)
+{
+	char buf[512 + 1 + TW_PARSE_PAD], pad[512 + 1 + TW_PARSE_PAD];
+	struct tcpwave_record fast;
+	enum tw_line ret;
+	bool took;
+	__u64 lost;
+
+	if (len > 512)
+		len = 512;
+	memset(pad, 0, sizeof(pad));
+	memcpy(pad, text, len);
+	took = tw_parse_fast(p, pad, len, &fast);
+	memcpy(buf, pad, sizeof(buf));
+	ret = tw_parse_line(p, buf, r, &lost);
+	if (took) {
+		fast_taken++;
+		if (ret != TW_LINE_RECORD || memchr(pad, '\0', len) ||
+		    memcmp(&fast, r, sizeof(fast))) {
+			fast_wrong++;
+			printf("# fast path took '%.*s'\n", (int)len, text);
+		}
+	}
+	return ret;
+}
+
 /* Run one line through the parser; the line is copied, it is modified. */
 static enum tw_line line(struct tw_parser *p, const char *text,
 			 struct tcpwave_record *r)
 {
-	char buf[512];
-	__u64 lost;
-
-	snprintf(buf, sizeof(buf), "%s", text);
-	return tw_parse_line(p, buf, r, &lost);
+	return both(p, text, strlen(text), r);
 }
 
 /* Column names of 1.1, for headers that reorder or extend them. */
@@ -333,6 +369,137 @@ static void test_names(void)
 	   "events: case matters");
 }
 
+/* Lines as the module writes them, each under the header before it. */
+static const char *const fast_lines[] = {
+	"# tcpwave 1.1 " TW_HDR10 TW_COLS11,
+	"0 1000000 1 0000004100001002 4026531840 4 127.0.0.1:5555 "
+	"0.0.0.0:0 CLOSE LISTEN task 117 tcpwave-traffic listen - - - - - "
+	"- -",
+	"2 1820660 1 0000004100001004 4026531840 4 127.0.0.1:5555 "
+	"127.0.0.1:44019 LISTEN SYN_RECV softirq - - syn - - - - 1738890151 "
+	"2907580890 0000004100001002",
+	"99999 177294609185410 0 0002458200000002 4026531840 4 "
+	"127.0.0.1:5555 127.0.0.1:48588 LAST_ACK CLOSE task 100 "
+	"tcpwave-traffic state close 2430388498 2430388498 1196144926 - - -",
+	"9999999999999999999 1000000000000000000 4294967295 "
+	"FFFFFFFFffffffff 4294967295 4 255.255.255.255:65535 "
+	"10.0.0.1:1 NEW_SYN_RECV 255 task 4294967295 abcdefghijklmno "
+	"timewait rst_sent 4294967295 0 1 12345678 123456789 "
+	"abcdef0123456789",
+	"18446744073709551615 00000000000000000001 1 0000000000000000a 1 4 "
+	"1.1.1.1:1 2.2.2.2:2 CLOSE CLOSE task 1 a state close - - - - - -",
+	"7 8 9 a 10 6 [::1]:80 [2001:db8::a:b]:65535 ESTABLISHED "
+	"FIN_WAIT1 hardirq 5 x retrans timeout 1 2 3 4 5 0",
+	"7 8 9 a 10 6 [::ffff:1.2.3.4]:80 [::]:0 CLOSE_WAIT LAST_ACK "
+	"nmi - -- accept expired - - - - - -",
+	"  1\t2  3 a 4  4 1.2.3.4:5 6.7.8.9:10 CLOSE SYN_SENT task 1 "
+	"my\\040curl connect - - - - 1 - -  ",
+	"1 2 3 a 4 4 1.2.3.4:5 6.7.8.9:10 CLOSE SYN_SENT task 1 a "
+	"sack_probe none - - - - - -",
+	/* Each just past a limit: tw_parse_line() refuses them. */
+	"1 2 3 a 4 4 1.2.3.4:65536 6.7.8.9:10 CLOSE 256 task 1 a "
+	"state - 4294967296 - - - - 10000000000000000",
+	"18446744073709551616 2 4294967296 00000000000000001 4294967296 4 "
+	"1.2.3.256:5 6.7.8.9:10 CLOSE SYN_SENT task 4294967296 "
+	"abcdefghijklmnop state - - - - - 4294967296 -",
+	"1 2 3 a 4 6 [1.2.3.4]:5 [::1]:65536 CLOSE SYN_SENT task 1 a "
+	"state - - - - - - -",
+	"# tcpwave 1.0 " TW_HDR10,
+	TW_REC10,
+	"17 1234567890123 1 00001003 4026531840 4 0.0.0.0:0 1.2.3.4:80 "
+	"CLOSE SYN_SENT softirq - -",
+	"# tcpwave 1.7 " TW_HDR10 TW_COLS11 " foo bar",
+	"2 1820660 1 0000004100001004 4026531840 4 127.0.0.1:5555 "
+	"127.0.0.1:44019 LISTEN SYN_RECV softirq - - syn - - - - 1738890151 "
+	"2907580890 0000004100001002 x\200y -",
+	"# tcpwave 1.1 link irs iss rcv_nxt snd_nxt snd_una reason event "
+	"comm pid ctx newstate oldstate raddr laddr family netns cookie cpu "
+	"ts_ns seq",
+	"a - - 7 - 6 close state - - softirq CLOSE LAST_ACK [::1]:80 "
+	"[::1]:5000 6 9 ff 3 99 5",
+	/* Orders a record of the module's order would fit, misread. */
+	"# tcpwave 1.1 seq cpu ts_ns cookie netns family laddr raddr "
+	"oldstate newstate ctx pid comm" TW_COLS11,
+	"1 2 3 a 4 4 1.2.3.4:5 6.7.8.9:10 CLOSE SYN_SENT task 1 a "
+	"connect - - - - 1 - -",
+	"# tcpwave 1.1 " TW_HDR10 " foo" TW_COLS11,
+	"1 2 3 a 4 4 1.2.3.4:5 6.7.8.9:10 CLOSE SYN_SENT task 1 a "
+	"connect - - - - 1 - - -",
+};
+
+/* Bytes that mean something to one field or another. */
+static const char fast_bytes[] = " \t-01569aAfFgx:.[]\\#_\x7f\x80\xff\001";
+
+/*
+ * tw_parse_fast() against tw_parse_line() on lines as the module
+ * writes them, and on every line one edit away: each byte replaced by
+ * one of fast_bytes or a NUL, deleted, or doubled; then random edits.
+ */
+static void test_fast(void)
+{
+	static const int expect_fast[] = { 1, 2, 3, 4, 6, 7, 14, 15, 17 };
+	struct tcpwave_record r;
+	struct tw_parser p;
+	char buf[512];
+	unsigned int seed = 1;
+	size_t i, j, k, len, n;
+	int all = 1;
+
+	tw_parser_init(&p);
+	for (i = 0; i < sizeof(expect_fast) / sizeof(expect_fast[0]); i++) {
+		k = expect_fast[i];
+		for (j = 0; j < k; j++)
+			if (fast_lines[j][0] == '#')
+				line(&p, fast_lines[j], &r);
+		n = fast_taken;
+		line(&p, fast_lines[k], &r);
+		if (fast_taken == (int)n) {
+			printf("# fast path declined '%s'\n", fast_lines[k]);
+			all = 0;
+		}
+	}
+	ok(all, "fast path: takes the module's lines, 1.0, 1.1 and later");
+
+	for (i = 0; i < sizeof(fast_lines) / sizeof(fast_lines[0]); i++) {
+		if (fast_lines[i][0] == '#') {
+			line(&p, fast_lines[i], &r);
+			continue;
+		}
+		len = strlen(fast_lines[i]);
+		both(&p, fast_lines[i], len, &r);
+		for (j = 0; j < len; j++) {
+			for (k = 0; k <= sizeof(fast_bytes) - 1; k++) {
+				memcpy(buf, fast_lines[i], len);
+				/* k at the end: the NUL. */
+				buf[j] = fast_bytes[k];
+				both(&p, buf, len, &r);
+			}
+			/* Byte j deleted, then doubled. */
+			memcpy(buf, fast_lines[i], j);
+			memcpy(buf + j, fast_lines[i] + j + 1, len - j - 1);
+			both(&p, buf, len - 1, &r);
+			memcpy(buf, fast_lines[i], j + 1);
+			memcpy(buf + j + 1, fast_lines[i] + j, len - j);
+			both(&p, buf, len + 1, &r);
+		}
+		/* A few random edits at once, 2000 times a line. */
+		for (n = 0; n < 2000; n++) {
+			memcpy(buf, fast_lines[i], len);
+			for (k = 0; k < 3; k++) {
+				seed = seed * 1103515245 + 12345;
+				j = (seed >> 8) % len;
+				seed = seed * 1103515245 + 12345;
+				buf[j] = fast_bytes[(seed >> 8) %
+						    sizeof(fast_bytes)];
+			}
+			both(&p, buf, len, &r);
+		}
+	}
+	tw_parser_free(&p);
+	ok(!fast_wrong, "fast path: never takes a line the careful one "
+	   "would not, nor reads it otherwise");
+}
+
 int main(void)
 {
 	test_unescape();
@@ -342,6 +509,7 @@ int main(void)
 	test_header();
 	test_columns_11();
 	test_names();
+	test_fast();
 	printf("1..%d\n", tests);
 	return failed ? 1 : 0;
 }
