@@ -125,17 +125,21 @@ void tw_buf_rjust(struct tw_buf *b, size_t width, const char *s)
 	tw_buf_add(b, s, n);
 }
 
-/* snprintf(dst, size, "%s", src), without printf. */
-void tw_copy(char *dst, size_t size, const char *src)
+/* The @n bytes at @t as a string in @buf, cut to @size like snprintf(). */
+void tw_copy_cut(char *buf, size_t size, const char *t, size_t n)
 {
-	size_t n = strlen(src);
-
 	if (!size)
 		return;
 	if (n >= size)
 		n = size - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
+	memcpy(buf, t, n);
+	buf[n] = '\0';
+}
+
+/* snprintf(dst, size, "%s", src), without printf. */
+void tw_copy(char *dst, size_t size, const char *src)
+{
+	tw_copy_cut(dst, size, src, strlen(src));
 }
 
 /*
@@ -610,17 +614,6 @@ char *tw_put_ms(char *p, __u64 ns)
 	*p++ = '0' + frac / 100;
 	memcpy(p, tw_digits2 + frac % 100 * 2, 2);
 	return p + 2;
-}
-
-/* The @n bytes at @t as a string in @buf, cut to @size like snprintf(). */
-static void tw_copy_cut(char *buf, size_t size, const char *t, size_t n)
-{
-	if (!size)
-		return;
-	if (n >= size)
-		n = size - 1;
-	memcpy(buf, t, n);
-	buf[n] = '\0';
 }
 
 /* tw_put_ms() as a string, cut to @size like snprintf(). */

@@ -100,6 +100,7 @@ void tw_buf_spaces(struct tw_buf *b, size_t n);
 void tw_buf_u64(struct tw_buf *b, unsigned long long v);
 void tw_buf_rjust(struct tw_buf *b, size_t width, const char *s);
 void tw_copy(char *dst, size_t size, const char *src);
+void tw_copy_cut(char *buf, size_t size, const char *t, size_t n);
 char *tw_cat(char *p, char *end, const char *s);
 char *tw_put_u64(char *p, unsigned long long v);
 unsigned int tw_u64_digits(unsigned long long v);
