@@ -981,6 +981,9 @@ stop_by() {
 	mkfifo "$tmp/fifo"
 	(sed -n 1,4p "$FIX/vm-client-close.txt"; exec sleep 30) >"$tmp/fifo" &
 	writer=$!
+	# Emptied here, not by the redirection below: that runs in the
+	# child, maybe after the loop has counted the last run's lines.
+	: >"$tmp/out"
 	timeout 30 "$TW" -E "$tmp/fifo" >"$tmp/out" 2>"$tmp/err" &
 	follower=$!
 	i=0
