@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "rnd.h"
 
 static int tests;
 static int failed;
@@ -30,17 +31,6 @@ static void ok(int cond, const char *what, const char *got,
 		return;
 	}
 	printf("ok %d %s\n", tests, what);
-}
-
-static __u64 rnd_state = 88172645463325252ULL;
-
-/* xorshift64: the same numbers on every run. */
-static __u64 rnd(void)
-{
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return rnd_state;
 }
 
 /* Random, but as often short as long: any bit length is as likely. */

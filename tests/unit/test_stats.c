@@ -25,6 +25,7 @@
 #include "filter.h"
 #include "parse.h"
 #include "stats.h"
+#include "rnd.h"
 
 static int tests;
 static int failed;
@@ -37,17 +38,6 @@ static void ok(int cond, const char *fmt, const char *arg)
 	printf("%sok %d ", cond ? "" : "not ", tests);
 	printf(fmt, arg);
 	putchar('\n');
-}
-
-static __u64 rnd_state = 88172645463325252ULL;
-
-/* xorshift64: the same numbers on every run. */
-static __u64 rnd(void)
-{
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return rnd_state;
 }
 
 /* Log-uniform from 1 us to about 100 s: handshakes and states alike. */
